@@ -1,0 +1,336 @@
+"""The LSTM text classifier: a scikeras ``KerasClassifier`` with real parameters."""
+
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+from scikeras.wrappers import KerasClassifier
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import ClassifierTags
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import type_of_target
+
+from ._model import build_lstm_model
+from ._random import seeded, to_seed
+from ._sequencer import OOV_INDEX
+
+
+class LSTMClassifier(KerasClassifier):
+    """LSTM classifier of integer sequences, such as those of `TextSequencer`.
+
+    A scikeras ``KerasClassifier`` whose model is ``Embedding -> Dropout -> LSTM ->
+    Dropout -> Dense``: one sigmoid unit and binary cross-entropy for two classes,
+    softmax and sparse categorical cross-entropy for more. The architecture
+    choices are constructor parameters, so they can be grid-searched
+    (``classifier__units``, ``classifier__dropout`` in a pipeline).
+
+    It also mends two defects of scikeras 0.13 under scikit-learn >= 1.7: it is
+    tagged as a classifier (``is_classifier`` is True, so ``GridSearchCV`` uses
+    stratified folds and ``scoring="roc_auc"`` works), and a seeded fit restores
+    TensorFlow's global state afterwards (scikeras leaves op determinism on, which
+    makes a later unseeded fit fail).
+
+    Parameters
+    ----------
+    vocab_size : "auto" or int, default="auto"
+        Rows of the embedding. ``"auto"`` takes the largest index seen in ``fit``
+        plus one. At predict time, indices the embedding does not cover are read
+        as out-of-vocabulary (index 1).
+    embedding_dim : int, default=32
+        Size of the word vectors.
+    units : int, default=100
+        Size of the LSTM state.
+    dropout : float, default=0.0
+        Rate of the Dropout layers before and after the LSTM; 0 leaves them out.
+    recurrent_dropout : float, default=0.0
+        Dropout on the LSTM's recurrent state (non-zero rules out cuDNN on a GPU).
+    mask_zero : bool, default=False
+        Mask index 0 (padding) so that the LSTM skips it. Needed with
+        ``padding="post"``; with pre-padding the classic recipe does without.
+    optimizer : str or keras.optimizers.Optimizer, default="adam"
+        Optimizer; set its parameters with ``optimizer__learning_rate=...``.
+    loss : str, keras loss or None, default=None
+        ``None`` picks binary cross-entropy for two classes and sparse categorical
+        cross-entropy for more.
+    epochs : int, default=3
+        Passes over the training data.
+    batch_size : int, default=64
+        Samples per gradient step (and per predict batch).
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, dropout and shuffling: the same int gives
+        the same predictions. Process-wide random state is restored after ``fit``.
+    verbose : {0, 1, 2, "auto"}, default=0
+        Keras' progress output: 1 shows a progress bar per epoch.
+    **kwargs
+        Any other ``scikeras.wrappers.KerasClassifier`` argument, such as
+        ``callbacks``, ``validation_split``, ``class_weight``, ``metrics`` or
+        routed ones (``fit__shuffle``, ``predict__batch_size``...).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels seen in ``fit``, as given (ints, strings...).
+    n_classes_ : int
+        Number of classes.
+    vocab_size_ : int
+        Rows of the fitted model's embedding.
+    model_ : keras.Model
+        The fitted Keras model.
+    history_ : dict of str to list of float
+        Loss and metrics per epoch.
+
+    See Also
+    --------
+    sk_lstm.TextSequencer : Turns raw texts into the sequences this model reads.
+    sk_lstm.make_lstm_pipeline : Both in one Pipeline.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_lstm import LSTMClassifier
+    >>> X = np.array([[0, 2, 3], [0, 4, 5], [2, 3, 3], [4, 5, 5]] * 8)
+    >>> y = np.array([1, 0, 1, 0] * 8)
+    >>> clf = LSTMClassifier(units=4, embedding_dim=4, epochs=2, random_state=0)
+    >>> clf.fit(X, y).predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints = {
+        "vocab_size": [StrOptions({"auto"}), Interval(Integral, 2, None, closed="left")],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "units": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
+        "mask_zero": ["boolean"],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "verbose": [Interval(Integral, 0, 2, closed="both"), StrOptions({"auto"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        vocab_size="auto",
+        embedding_dim=32,
+        units=100,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        mask_zero=False,
+        optimizer="adam",
+        loss=None,
+        epochs=3,
+        batch_size=64,
+        random_state=None,
+        verbose=0,
+        **kwargs,
+    ):
+        super().__init__(
+            optimizer=optimizer,
+            loss=loss,
+            epochs=epochs,
+            batch_size=batch_size,
+            random_state=random_state,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.vocab_size = vocab_size
+        self.embedding_dim = embedding_dim
+        self.units = units
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
+        self.mask_zero = mask_zero
+
+    # scikeras seeds through `tensorflow_random_state`, which leaves TensorFlow op
+    # determinism on for the rest of the process. Hiding the seed from it (its
+    # `_random_state` always reads None) and seeding in `_fit_transaction` instead
+    # keeps seeded fits reproducible without that side effect.
+    @property
+    def _random_state(self):
+        return None
+
+    @_random_state.setter
+    def _random_state(self, value):
+        pass
+
+    @property
+    def vocab_size_(self):
+        return self.feature_encoder_.vocab_size_
+
+    @property
+    def feature_encoder(self):
+        return _SequenceEncoder(vocab_size=self.vocab_size)
+
+    def _keras_build_fn(self, compile_kwargs):
+        model = build_lstm_model(
+            vocab_size=self.feature_encoder_.vocab_size_,
+            n_classes=self.n_classes_,
+            embedding_dim=self.embedding_dim,
+            units=self.units,
+            dropout=self.dropout,
+            recurrent_dropout=self.recurrent_dropout,
+            mask_zero=self.mask_zero,
+        )
+        if compile_kwargs["loss"] is None:
+            compile_kwargs["loss"] = (
+                "binary_crossentropy"
+                if self.n_classes_ <= 2
+                else "sparse_categorical_crossentropy"
+            )
+        if not compile_kwargs.get("metrics"):
+            compile_kwargs["metrics"] = ["accuracy"]
+        model.compile(**compile_kwargs)
+        return model
+
+    def fit(self, X, y, sample_weight=None, **kwargs):
+        """Build a new model and train it on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, seq_len)
+            Non-negative integer word indices (0 is padding).
+        y : array-like of shape (n_samples,)
+            Class labels (ints, strings...); at least two classes.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the loss.
+        **kwargs
+            Passed on to ``keras.Model.fit``.
+
+        Returns
+        -------
+        self : LSTMClassifier
+            The fitted classifier.
+        """
+        with _fit_transaction(self, y):
+            super().fit(X, y, sample_weight=sample_weight, **kwargs)
+        return self
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None, **kwargs):
+        """Train the current model (built on first call) for one more epoch.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, seq_len)
+            Non-negative integer word indices.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        classes : array-like of shape (n_classes,), default=None
+            All the classes, needed on the first call if ``y`` lacks some.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the loss.
+        **kwargs
+            Passed on to ``keras.Model.fit``.
+
+        Returns
+        -------
+        self : LSTMClassifier
+            The updated classifier.
+        """
+        with _fit_transaction(self, y, classes):
+            super().partial_fit(
+                X, y, classes=classes, sample_weight=sample_weight, **kwargs
+            )
+        return self
+
+    def __sklearn_tags__(self):
+        # scikeras lists ClassifierMixin after BaseEstimator and only defines the
+        # `_more_tags` that scikit-learn >= 1.7 ignores: declare the tags here.
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "classifier"
+        tags.classifier_tags = ClassifierTags(multi_class=True)
+        tags.target_tags.required = True
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+
+@contextmanager
+def _fit_transaction(estimator, y, classes=None):
+    """Validate, seed and make a fit all-or-nothing.
+
+    Parameters and labels are checked before anything changes; if the fit fails
+    anyway, the estimator gets its previous state back, so a bad call never leaves
+    a half-refitted model behind.
+    """
+    estimator._validate_params()
+    _check_labels(y, classes)
+    saved_state = dict(vars(estimator))
+    try:
+        with seeded(to_seed(estimator.random_state)):
+            yield
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(saved_state)
+        raise
+
+
+def _check_labels(y, classes=None):
+    """Refuse labels the model cannot learn, before any state changes."""
+    labels = np.asarray(y, dtype=object if np.ndim(y) == 1 else None)
+    if labels.ndim != 1:
+        raise ValueError(
+            f"y must be one-dimensional (one label per text), got shape {labels.shape}."
+        )
+    missing = [i for i, label in enumerate(labels) if label is None or label != label]
+    if missing:
+        raise ValueError(
+            f"y contains {len(missing)} missing label(s) (None or NaN), the first at "
+            f"position {missing[0]}."
+        )
+    target_type = type_of_target(labels)
+    if target_type not in ("binary", "multiclass"):
+        raise ValueError(
+            f"LSTMClassifier needs class labels (binary or multiclass), got y of "
+            f"type {target_type!r}."
+        )
+    all_classes = labels if classes is None else np.asarray(classes, dtype=object)
+    if len(set(all_classes.tolist())) < 2:
+        raise ValueError(
+            f"y has a single class ({labels[0]!r}); a classifier needs at least two."
+        )
+
+
+class _SequenceEncoder(TransformerMixin, BaseEstimator):
+    """Check word-index input and fold indices the embedding lacks into OOV."""
+
+    def __init__(self, vocab_size="auto"):
+        self.vocab_size = vocab_size
+
+    def fit(self, X, y=None):
+        X = _check_sequences(X)
+        self.vocab_size_ = (
+            max(int(X.max(initial=0)) + 1, OOV_INDEX + 1)
+            if self.vocab_size == "auto"
+            else self.vocab_size
+        )
+        return self
+
+    def transform(self, X):
+        X = _check_sequences(X)
+        return np.where(X < self.vocab_size_, X, OOV_INDEX).astype(np.int32)
+
+
+def _check_sequences(X):
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(
+            "Expected a 2-D array of word indices (n_samples, seq_len), got shape "
+            f"{X.shape}. Raw texts go through TextSequencer first."
+        )
+    if X.dtype.kind == "f":
+        bad = ~np.isfinite(X) | (X != np.round(X))
+        if bad.any():
+            row, col = np.argwhere(bad)[0]
+            raise ValueError(
+                "Word indices must be whole numbers; got "
+                f"{X[row, col]!r} at row {row}, column {col}."
+            )
+    elif X.dtype.kind not in "iub":
+        raise TypeError(
+            f"Word indices must be integers, got an array of dtype {X.dtype}."
+        )
+    if X.size and X.min() < 0:
+        row, col = np.argwhere(X < 0)[0]
+        raise ValueError(
+            f"Word indices must be >= 0; got {X[row, col]} at row {row}, column {col}."
+        )
+    return X

@@ -1,0 +1,278 @@
+"""Raw text -> padded integer sequences, as a scikit-learn transformer."""
+
+import re
+from collections import Counter
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import check_texts
+
+PAD_INDEX = 0
+OOV_INDEX = 1
+PAD_TOKEN = ""
+OOV_TOKEN = "[UNK]"
+
+# Words are runs of letters/digits, with inner apostrophes ("don't", "rock'n'roll");
+# one-letter words count. A word right after "<" is an HTML tag name: this drops the
+# "br" of IMDB's "<br />" line breaks, which then act as plain space.
+DEFAULT_TOKEN_PATTERN = r"(?<![<\w])\w+(?:'\w+)*"
+
+
+class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Turn raw texts into padded sequences of word indices.
+
+    ``fit`` learns a word index from the texts: index 0 is padding, index 1 stands
+    for out-of-vocabulary words and the kept words get indices 2, 3, ... by
+    descending frequency (ties broken alphabetically). ``transform`` maps each text
+    to its word indices and pads or truncates it to ``maxlen``, as Keras'
+    ``pad_sequences`` does.
+
+    Parameters
+    ----------
+    num_words : int or None, default=5000
+        Size of the index space: every index is ``< num_words``, so at most
+        ``num_words - 2`` words are kept (the most frequent ones). ``None`` keeps
+        every word that passes ``min_df``.
+    maxlen : int, default=500
+        Length of every output sequence.
+    padding : {"pre", "post"}, default="pre"
+        Put the padding zeros before or after the words of short texts.
+    truncating : {"pre", "post"}, default="pre"
+        Drop the words of long texts at the start (``"pre"``: keep the end) or at
+        the end (``"post"``).
+    lowercase : bool, default=True
+        Lowercase texts before tokenizing.
+    token_pattern : str, default=DEFAULT_TOKEN_PATTERN
+        Regular expression whose matches are the tokens. If it has one capturing
+        group, the group's content is the token and empty groups are dropped. The
+        default keeps one-letter words and inner apostrophes and treats HTML tags
+        such as ``<br />`` as space. Ignored when ``tokenizer`` is given.
+    tokenizer : callable or None, default=None
+        Function mapping a (lowercased) text to a list of tokens; overrides
+        ``token_pattern``.
+    min_df : int or float, default=1
+        Keep only words found in at least ``min_df`` texts (an int) or in at least
+        that proportion of the texts (a float in (0, 1]).
+
+    Attributes
+    ----------
+    vocabulary_ : dict of str to int
+        Word -> index, for the kept words (indices ``2 ..
+        len(vocabulary_) + 1``).
+    word_counts_ : dict of str to int
+        Number of occurrences in the training texts of every kept word.
+    n_features_in_ : int
+        Always 1: one text per sample.
+
+    See Also
+    --------
+    sk_lstm.LSTMClassifier : The classifier that consumes these sequences.
+    sklearn.feature_extraction.text.CountVectorizer : Bag-of-words counterpart.
+
+    Examples
+    --------
+    >>> from sk_lstm import TextSequencer
+    >>> seq = TextSequencer(maxlen=6).fit(["a good film", "a bad film, a bad day"])
+    >>> seq.vocabulary_
+    {'a': 2, 'bad': 3, 'film': 4, 'day': 5, 'good': 6}
+    >>> seq.transform(["a very good film"])
+    array([[0, 0, 2, 1, 6, 4]], dtype=int32)
+    >>> seq.inverse_transform([[0, 0, 2, 1, 6, 4]])
+    [['a', '[UNK]', 'good', 'film']]
+    """
+
+    _parameter_constraints = {
+        "num_words": [Interval(Integral, 2, None, closed="left"), None],
+        "maxlen": [Interval(Integral, 1, None, closed="left")],
+        "padding": [StrOptions({"pre", "post"})],
+        "truncating": [StrOptions({"pre", "post"})],
+        "lowercase": ["boolean"],
+        "token_pattern": [str],
+        "tokenizer": [callable, None],
+        "min_df": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0, 1, closed="right"),
+        ],
+    }
+
+    def __init__(
+        self,
+        *,
+        num_words=5000,
+        maxlen=500,
+        padding="pre",
+        truncating="pre",
+        lowercase=True,
+        token_pattern=DEFAULT_TOKEN_PATTERN,
+        tokenizer=None,
+        min_df=1,
+    ):
+        self.num_words = num_words
+        self.maxlen = maxlen
+        self.padding = padding
+        self.truncating = truncating
+        self.lowercase = lowercase
+        self.token_pattern = token_pattern
+        self.tokenizer = tokenizer
+        self.min_df = min_df
+
+    def build_tokenizer(self):
+        """Return the function that turns one raw text into its list of tokens."""
+        if self.tokenizer is not None:
+            tokenize = self.tokenizer
+        else:
+            pattern = re.compile(self.token_pattern)
+            if pattern.groups > 1:
+                raise ValueError(
+                    f"token_pattern {self.token_pattern!r} has {pattern.groups} "
+                    "capturing groups; expected at most one."
+                )
+            if pattern.groups == 1:
+
+                def tokenize(text):
+                    return [token for token in pattern.findall(text) if token]
+
+            else:
+                tokenize = pattern.findall
+        if self.lowercase:
+            return lambda text: tokenize(text.lower())
+        return tokenize
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the word index from raw texts.
+
+        Parameters
+        ----------
+        X : iterable of str
+            Raw texts: a list, a 1-D array or a pandas Series.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : TextSequencer
+            The fitted transformer.
+        """
+        texts = check_texts(X)
+        tokenize = self.build_tokenizer()
+        counts = Counter()
+        doc_counts = Counter()
+        for text in texts:
+            tokens = tokenize(text)
+            counts.update(tokens)
+            doc_counts.update(set(tokens))
+
+        min_df = self.min_df
+        if isinstance(min_df, Real) and not isinstance(min_df, Integral):
+            min_df = min_df * len(texts)
+        words = sorted(
+            (word for word, n_docs in doc_counts.items() if n_docs >= min_df),
+            key=lambda word: (-counts[word], word),
+        )
+        if self.num_words is not None:
+            words = words[: self.num_words - 2]
+        if not words:
+            raise ValueError(
+                f"No word is left to index: {len(texts)} texts, "
+                f"{len(counts)} distinct tokens, none found in at least "
+                f"min_df={self.min_df} texts. Lower min_df or check the texts."
+            )
+        self.vocabulary_ = {word: index for index, word in enumerate(words, start=2)}
+        self.word_counts_ = {word: counts[word] for word in words}
+        self.n_features_in_ = 1
+        self._n_features_out = self.maxlen
+        return self
+
+    def transform(self, X):
+        """Map raw texts to padded sequences of word indices.
+
+        Parameters
+        ----------
+        X : iterable of str
+            Raw texts.
+
+        Returns
+        -------
+        sequences : ndarray of shape (n_texts, maxlen), dtype int32
+            Word indices; 0 is padding, 1 an out-of-vocabulary word.
+        """
+        check_is_fitted(self)
+        texts = check_texts(X)
+        tokenize = self.build_tokenizer()
+        lookup = self.vocabulary_.get
+        maxlen = self.maxlen
+        sequences = np.zeros((len(texts), maxlen), dtype=np.int32)
+        for row, text in zip(sequences, texts):
+            indices = [lookup(token, OOV_INDEX) for token in tokenize(text)]
+            if len(indices) > maxlen:
+                indices = (
+                    indices[-maxlen:] if self.truncating == "pre" else indices[:maxlen]
+                )
+            if indices:
+                if self.padding == "pre":
+                    row[maxlen - len(indices) :] = indices
+                else:
+                    row[: len(indices)] = indices
+        return sequences
+
+    def get_vocabulary(self):
+        """Return the tokens in index order, padding and out-of-vocabulary first.
+
+        Returns
+        -------
+        vocabulary : list of str
+            ``vocabulary[i]`` is the token of index ``i``: ``""`` for padding,
+            ``"[UNK]"`` for out-of-vocabulary words, then the kept words (the
+            layout of Keras' ``TextVectorization.get_vocabulary``).
+        """
+        check_is_fitted(self)
+        return [PAD_TOKEN, OOV_TOKEN, *self.vocabulary_]
+
+    def inverse_transform(self, X):
+        """Map sequences of word indices back to lists of tokens.
+
+        Padding is dropped; out-of-vocabulary words come back as ``"[UNK]"``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_texts, n_positions)
+            Word indices, as returned by ``transform``.
+
+        Returns
+        -------
+        tokens : list of list of str
+            The tokens of each text.
+        """
+        check_is_fitted(self)
+        sequences = np.asarray(X)
+        if sequences.ndim != 2 or sequences.dtype.kind not in "iu":
+            raise ValueError(
+                "Expected a 2-D array of integer word indices, got an array of "
+                f"shape {sequences.shape} and dtype {sequences.dtype}."
+            )
+        vocabulary = self.get_vocabulary()
+        if sequences.size and (sequences.min() < 0 or sequences.max() >= len(vocabulary)):
+            raise ValueError(
+                f"Word indices must be in [0, {len(vocabulary)}); got values from "
+                f"{sequences.min()} to {sequences.max()}."
+            )
+        return [
+            [vocabulary[index] for index in row if index != PAD_INDEX]
+            for row in sequences.tolist()
+        ]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
