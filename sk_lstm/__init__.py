@@ -1,9 +1,25 @@
 """sk_lstm: a Keras LSTM text classifier as a first-class scikit-learn estimator."""
 
-from ._classifier import LSTMClassifier
-from ._pipeline import make_lstm_pipeline
-from ._sequencer import TextSequencer
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = ["LSTMClassifier", "TextSequencer", "make_lstm_pipeline", "__version__"]
+# The estimators import TensorFlow, which takes seconds: load them on first use so
+# that `import sk_lstm.datasets` and `sk-lstm --help` stay quick.
+_LAZY = {
+    "LSTMClassifier": "._classifier",
+    "TextSequencer": "._sequencer",
+    "make_lstm_pipeline": "._pipeline",
+}
+
+__all__ = [*_LAZY, "__version__"]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -96,7 +96,10 @@ class LSTMClassifier(KerasClassifier):
     """
 
     _parameter_constraints = {
-        "vocab_size": [StrOptions({"auto"}), Interval(Integral, 2, None, closed="left")],
+        "vocab_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 2, None, closed="left"),
+        ],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "units": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
@@ -160,6 +163,13 @@ class LSTMClassifier(KerasClassifier):
     @property
     def feature_encoder(self):
         return _SequenceEncoder(vocab_size=self.vocab_size)
+
+    def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
+        # Check word indices before scikeras does, for errors that name the bad
+        # value, and as int32 so that int64 or whole-float input is accepted.
+        if X is not None:
+            X = _check_sequences(X)
+        return super()._validate_data(X, y, reset=reset, y_numeric=y_numeric)
 
     def _keras_build_fn(self, compile_kwargs):
         model = build_lstm_model(
@@ -265,12 +275,14 @@ def _fit_transaction(estimator, y, classes=None):
 
 def _check_labels(y, classes=None):
     """Refuse labels the model cannot learn, before any state changes."""
-    labels = np.asarray(y, dtype=object if np.ndim(y) == 1 else None)
+    labels = np.asarray(y)
     if labels.ndim != 1:
         raise ValueError(
             f"y must be one-dimensional (one label per text), got shape {labels.shape}."
         )
-    missing = [i for i, label in enumerate(labels) if label is None or label != label]
+    missing = [
+        i for i, label in enumerate(labels.tolist()) if label is None or label != label
+    ]
     if missing:
         raise ValueError(
             f"y contains {len(missing)} missing label(s) (None or NaN), the first at "
@@ -279,11 +291,11 @@ def _check_labels(y, classes=None):
     target_type = type_of_target(labels)
     if target_type not in ("binary", "multiclass"):
         raise ValueError(
-            f"LSTMClassifier needs class labels (binary or multiclass), got y of "
+            "LSTMClassifier needs class labels (binary or multiclass), got y of "
             f"type {target_type!r}."
         )
-    all_classes = labels if classes is None else np.asarray(classes, dtype=object)
-    if len(set(all_classes.tolist())) < 2:
+    n_classes = len(np.unique(labels if classes is None else classes))
+    if n_classes < 2:
         raise ValueError(
             f"y has a single class ({labels[0]!r}); a classifier needs at least two."
         )
@@ -296,7 +308,6 @@ class _SequenceEncoder(TransformerMixin, BaseEstimator):
         self.vocab_size = vocab_size
 
     def fit(self, X, y=None):
-        X = _check_sequences(X)
         self.vocab_size_ = (
             max(int(X.max(initial=0)) + 1, OOV_INDEX + 1)
             if self.vocab_size == "auto"
@@ -305,11 +316,15 @@ class _SequenceEncoder(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        X = _check_sequences(X)
         return np.where(X < self.vocab_size_, X, OOV_INDEX).astype(np.int32)
 
 
 def _check_sequences(X):
+    """Return word indices as a 2-D int32 array, or raise an error naming the flaw.
+
+    Indices too large for int32 are clipped: the encoder reads them as
+    out-of-vocabulary anyway.
+    """
     X = np.asarray(X)
     if X.ndim != 2:
         raise ValueError(
@@ -322,7 +337,7 @@ def _check_sequences(X):
             row, col = np.argwhere(bad)[0]
             raise ValueError(
                 "Word indices must be whole numbers; got "
-                f"{X[row, col]!r} at row {row}, column {col}."
+                f"{X[row, col].item()!r} at row {row}, column {col}."
             )
     elif X.dtype.kind not in "iub":
         raise TypeError(
@@ -331,6 +346,7 @@ def _check_sequences(X):
     if X.size and X.min() < 0:
         row, col = np.argwhere(X < 0)[0]
         raise ValueError(
-            f"Word indices must be >= 0; got {X[row, col]} at row {row}, column {col}."
+            f"Word indices must be >= 0; got {X[row, col].item()} at row {row}, "
+            f"column {col}."
         )
-    return X
+    return np.minimum(X, np.iinfo(np.int32).max).astype(np.int32)

@@ -11,13 +11,13 @@ _SEQUENCER_PARAMS = frozenset(inspect.signature(TextSequencer).parameters)
 
 
 def make_lstm_pipeline(**params):
-    """Build ``Pipeline([("sequencer", TextSequencer), ("classifier", LSTMClassifier)])``.
+    """Build a Pipeline of a `TextSequencer` and an `LSTMClassifier`.
 
-    Each keyword goes to the step that has it: `TextSequencer` parameters
-    (``num_words``, ``maxlen``, ``padding``, ...) to the sequencer, everything else
-    (``units``, ``dropout``, ``epochs``, ``random_state``, any scikeras argument)
-    to the classifier. Grid-search them as ``sequencer__maxlen``,
-    ``classifier__units`` and so on.
+    The steps are named ``"sequencer"`` and ``"classifier"``. Each keyword goes to
+    the step that has it: `TextSequencer` parameters (``num_words``, ``maxlen``,
+    ``padding``, ...) to the sequencer, everything else (``units``, ``dropout``,
+    ``epochs``, ``random_state``, any scikeras argument) to the classifier.
+    Grid-search them as ``sequencer__maxlen``, ``classifier__units`` and so on.
 
     Parameters
     ----------

@@ -212,7 +212,7 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         lookup = self.vocabulary_.get
         maxlen = self.maxlen
         sequences = np.zeros((len(texts), maxlen), dtype=np.int32)
-        for row, text in zip(sequences, texts):
+        for row, text in zip(sequences, texts, strict=True):
             indices = [lookup(token, OOV_INDEX) for token in tokenize(text)]
             if len(indices) > maxlen:
                 indices = (
@@ -261,7 +261,8 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 f"shape {sequences.shape} and dtype {sequences.dtype}."
             )
         vocabulary = self.get_vocabulary()
-        if sequences.size and (sequences.min() < 0 or sequences.max() >= len(vocabulary)):
+        out_of_range = (sequences < 0) | (sequences >= len(vocabulary))
+        if out_of_range.any():
             raise ValueError(
                 f"Word indices must be in [0, {len(vocabulary)}); got values from "
                 f"{sequences.min()} to {sequences.max()}."

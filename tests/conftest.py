@@ -1,0 +1,37 @@
+import keras
+import numpy as np
+import pytest
+
+POSITIVE = ["good", "great", "superb", "loved", "wonderful", "fine"]
+NEGATIVE = ["bad", "awful", "boring", "hated", "terrible", "dull"]
+NEUTRAL = ["the", "film", "movie", "a", "plot", "actor", "it", "was", "and"]
+
+
+def make_reviews(n, random_state=0, labels=("neg", "pos")):
+    """Made-up reviews whose label shows in their words: an easy, learnable task."""
+    rng = np.random.default_rng(random_state)
+    texts, y = [], []
+    for i in range(n):
+        label = i % 2
+        cue = POSITIVE if label else NEGATIVE
+        length = rng.integers(3, 12)
+        words = list(rng.choice(NEUTRAL, size=length)) + list(rng.choice(cue, size=2))
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+        y.append(labels[label])
+    return texts, np.array(y)
+
+
+@pytest.fixture
+def reviews():
+    return make_reviews(64)
+
+
+# Small enough to fit in about a second, big enough to learn the toy task.
+TINY = dict(embedding_dim=8, units=8, epochs=8, batch_size=16, random_state=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_keras_session():
+    yield
+    keras.backend.clear_session()

@@ -1,0 +1,113 @@
+import subprocess
+import sys
+
+import joblib
+import numpy as np
+from sklearn.base import clone, is_classifier
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, check_cv
+from sklearn.pipeline import Pipeline
+
+from sk_lstm import LSTMClassifier, TextSequencer, make_lstm_pipeline
+
+from .conftest import TINY, make_reviews
+
+
+def test_make_lstm_pipeline_routes_parameters():
+    pipe = make_lstm_pipeline(
+        num_words=100,
+        maxlen=20,
+        padding="post",
+        units=7,
+        dropout=0.2,
+        epochs=2,
+        validation_split=0.1,
+    )
+    assert isinstance(pipe, Pipeline)
+    sequencer, classifier = (step for _, step in pipe.steps)
+    assert isinstance(sequencer, TextSequencer) and isinstance(
+        classifier, LSTMClassifier
+    )
+    assert (sequencer.num_words, sequencer.maxlen, sequencer.padding) == (
+        100,
+        20,
+        "post",
+    )
+    params = pipe.get_params()
+    assert params["classifier__units"] == 7
+    assert params["classifier__dropout"] == 0.2
+    assert params["classifier__validation_split"] == 0.1
+    defaults = make_lstm_pipeline().get_params()
+    assert (defaults["sequencer__num_words"], defaults["sequencer__maxlen"]) == (
+        5000,
+        500,
+    )
+    assert (
+        defaults["classifier__embedding_dim"],
+        defaults["classifier__units"],
+        defaults["classifier__batch_size"],
+        defaults["classifier__epochs"],
+        defaults["classifier__optimizer"],
+    ) == (32, 100, 64, 3, "adam")
+
+
+def test_pipeline_is_a_classifier_and_cv_is_stratified():
+    pipe = make_lstm_pipeline()
+    assert is_classifier(pipe)
+    _, y = make_reviews(30)
+    assert isinstance(check_cv(3, y, classifier=is_classifier(pipe)), StratifiedKFold)
+
+
+def test_grid_search_over_dropout_and_units_with_roc_auc():
+    X, y = make_reviews(48)
+    pipe = make_lstm_pipeline(maxlen=12, **{**TINY, "epochs": 2})
+    search = GridSearchCV(
+        pipe,
+        {"classifier__dropout": [0.0, 0.2], "classifier__units": [4, 8]},
+        cv=2,
+        scoring="roc_auc",
+    ).fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.best_params_ in search.cv_results_["params"]
+    best = search.best_estimator_.named_steps["classifier"]
+    assert (best.dropout, best.units) == (
+        search.best_params_["classifier__dropout"],
+        search.best_params_["classifier__units"],
+    )
+
+
+def test_calibrated_classifier():
+    X, y = make_reviews(48)
+    pipe = make_lstm_pipeline(maxlen=12, **{**TINY, "epochs": 2})
+    calibrated = CalibratedClassifierCV(pipe, cv=2).fit(X, y)
+    assert calibrated.predict_proba(X).shape == (48, 2)
+    assert set(calibrated.classes_) == {"neg", "pos"}
+
+
+def test_joblib_round_trip_in_a_fresh_process(tmp_path):
+    X, y = make_reviews(48)
+    pipe = make_lstm_pipeline(maxlen=12, **TINY).fit(X, y)
+    texts = ["good great film", "awful dull plot", "unknown words only"]
+    path = tmp_path / "pipe.joblib"
+    joblib.dump(pipe, path)
+    np.save(tmp_path / "expected.npy", pipe.predict_proba(texts))
+    code = (
+        "import joblib, numpy as np, sys\n"
+        f"pipe = joblib.load({str(path)!r})\n"
+        f"texts = {texts!r}\n"
+        f"expected = np.load({str(tmp_path / 'expected.npy')!r})\n"
+        "np.testing.assert_allclose(pipe.predict_proba(texts), expected, atol=1e-6)\n"
+        "print(list(pipe.predict(texts)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == str(list(pipe.predict(texts)))
+
+
+def test_clone_of_fitted_pipeline_is_unfitted_with_same_params():
+    X, y = make_reviews(32)
+    pipe = make_lstm_pipeline(maxlen=12, **{**TINY, "epochs": 1}).fit(X, y)
+    copy = clone(pipe)
+    assert copy.get_params(deep=False).keys() == pipe.get_params(deep=False).keys()
+    assert not hasattr(copy.named_steps["classifier"], "model_")

@@ -1,0 +1,167 @@
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.utils import get_tags
+
+from sk_lstm import TextSequencer
+
+CORPUS = ["a good film", "a bad film, a bad day", "Good<br />good"]
+
+
+def test_word_index_by_descending_frequency_ties_alphabetical():
+    seq = TextSequencer().fit(["b a c", "c a", "a"])
+    assert seq.vocabulary_ == {"a": 2, "c": 3, "b": 4}
+    assert seq.word_counts_ == {"a": 3, "c": 2, "b": 1}
+    assert seq.get_vocabulary() == ["", "[UNK]", "a", "c", "b"]
+
+
+def test_transform_pads_and_truncates_like_keras():
+    texts = ["a b c d e", "a"]
+    seq = TextSequencer(maxlen=3).fit(texts)
+    a, b, c, d, e = (seq.vocabulary_[w] for w in "abcde")
+    assert seq.transform(texts).tolist() == [[c, d, e], [0, 0, a]]
+    seq.set_params(padding="post", truncating="post")
+    assert seq.transform(texts).tolist() == [[a, b, c], [a, 0, 0]]
+    out = seq.transform(texts)
+    assert out.dtype == np.int32 and out.shape == (2, 3)
+
+
+def test_num_words_caps_every_index():
+    texts = [" ".join(f"w{i}" for i in range(j)) for j in range(1, 30)]
+    seq = TextSequencer(num_words=10).fit(texts)
+    assert len(seq.vocabulary_) == 8
+    out = seq.transform(texts)
+    assert out.max() == 9 and out.max() < 10
+    # every kept index is used, and the dropped words became OOV (1)
+    assert set(seq.vocabulary_.values()) == set(range(2, 10))
+    assert (out == 1).any()
+
+
+def test_unknown_words_map_to_oov():
+    seq = TextSequencer(maxlen=4).fit(CORPUS)
+    assert seq.transform(["zzz good qqq"]).tolist() == [
+        [0, 1, seq.vocabulary_["good"], 1]
+    ]
+    assert seq.transform([""]).tolist() == [[0, 0, 0, 0]]
+
+
+def test_default_tokens_keep_one_letter_words_apostrophes_and_drop_br():
+    tokenize = TextSequencer().build_tokenizer()
+    assert tokenize("I don't like it.<br /><br />A br film") == [
+        "i",
+        "don't",
+        "like",
+        "it",
+        "a",
+        "br",
+        "film",
+    ]
+    assert tokenize("'Quoted' rock'n'roll") == ["quoted", "rock'n'roll"]
+
+
+def test_tokenization_options():
+    assert TextSequencer(lowercase=False).fit(["Good good"]).vocabulary_ == {
+        "Good": 2,
+        "good": 3,
+    }
+    seq = TextSequencer(tokenizer=str.split).fit(["x-y x-y z"])
+    assert seq.vocabulary_ == {"x-y": 2, "z": 3}
+    seq = TextSequencer(token_pattern=r"(\w+)!").fit(["wow! no yes!"])
+    assert seq.vocabulary_ == {"wow": 2, "yes": 3}
+    with pytest.raises(ValueError, match="capturing groups"):
+        TextSequencer(token_pattern=r"(a)(b)").fit(["ab"])
+
+
+def test_min_df_int_and_proportion():
+    texts = ["a b", "a c", "a b"]
+    assert set(TextSequencer(min_df=2).fit(texts).vocabulary_) == {"a", "b"}
+    assert set(TextSequencer(min_df=1.0).fit(texts).vocabulary_) == {"a"}
+    with pytest.raises(ValueError, match="No word is left"):
+        TextSequencer(min_df=5).fit(texts)
+
+
+def test_inverse_transform_round_trip():
+    seq = TextSequencer(maxlen=8).fit(CORPUS)
+    tokens = seq.inverse_transform(seq.transform(["a good day", "unseen film"]))
+    assert tokens == [["a", "good", "day"], ["[UNK]", "film"]]
+    with pytest.raises(ValueError, match="Word indices"):
+        seq.inverse_transform([[99]])
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        CORPUS,
+        tuple(CORPUS),
+        np.array(CORPUS, dtype=object),
+        pd.Series(CORPUS),
+        (t for t in CORPUS),
+    ],
+)
+def test_accepts_any_iterable_of_str(X):
+    expected = TextSequencer().fit(CORPUS).transform(CORPUS)
+    np.testing.assert_array_equal(TextSequencer().fit(X).transform(CORPUS), expected)
+
+
+@pytest.mark.parametrize(
+    "X, error, match",
+    [
+        ("a single text", ValueError, "string object received"),
+        (None, TypeError, "got NoneType"),
+        (["ok", None], TypeError, "NoneType .* at position 1"),
+        (["ok", "fine", 3], TypeError, "int .* at position 2"),
+        ([b"\xff\xfe"], ValueError, "position 0 is bytes that are not valid UTF-8"),
+        (np.array([["a"], ["b"]]), ValueError, r"shape \(2, 1\)"),
+    ],
+)
+def test_bad_input_names_the_problem_and_keeps_fitted_state(X, error, match):
+    seq = TextSequencer().fit(CORPUS)
+    before = dict(seq.vocabulary_)
+    with pytest.raises(error, match=match):
+        seq.fit(X)
+    with pytest.raises(error, match=match):
+        seq.transform(X)
+    assert seq.vocabulary_ == before
+
+
+def test_utf8_bytes_are_decoded():
+    seq = TextSequencer().fit(["café good"])
+    np.testing.assert_array_equal(
+        seq.transform([b"caf\xc3\xa9 good"]), seq.transform(["café good"])
+    )
+
+
+@pytest.mark.parametrize(
+    "params", [{"maxlen": 0}, {"num_words": 1}, {"padding": "left"}, {"min_df": 0}]
+)
+def test_parameters_out_of_range(params):
+    with pytest.raises(ValueError, match=next(iter(params))):
+        TextSequencer(**params).fit(CORPUS)
+
+
+def test_transform_before_fit():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        TextSequencer().transform(CORPUS)
+
+
+def test_sklearn_conventions():
+    seq = TextSequencer(num_words=100, maxlen=7)
+    assert clone(seq).get_params() == seq.get_params()
+    assert seq.set_params(maxlen=9).maxlen == 9
+    tags = get_tags(seq)
+    assert tags.input_tags.string and not tags.input_tags.two_d_array
+    seq.fit(CORPUS)
+    copy = pickle.loads(pickle.dumps(seq))
+    np.testing.assert_array_equal(copy.transform(CORPUS), seq.transform(CORPUS))
+    np.testing.assert_array_equal(
+        TextSequencer(maxlen=9).fit_transform(CORPUS), seq.transform(CORPUS)
+    )
+    assert list(seq.get_feature_names_out())[:2] == ["textsequencer0", "textsequencer1"]
+    assert len(seq.get_feature_names_out()) == 9
+    frame = clone(seq).set_output(transform="pandas").fit_transform(CORPUS)
+    assert list(frame.columns) == list(seq.get_feature_names_out())
