@@ -85,18 +85,23 @@ def _subsample(X, y, n, random_state):
     return X_sub, y_sub
 
 
-def _quiet_tensorflow():
-    # TensorFlow's C++ start-up notices (CPU features, missing CUDA) bury the
-    # output of a command-line run; a user can still set the variable themselves.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+def _check_writable(path):
+    """Fail before a long fit, not after it, when the output cannot be written."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"Cannot save to {path}: no folder {folder}.")
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(f"Cannot save to {path}: {folder} is not writable.")
 
 
 def train_command(args):
+    # Imported here, not at the top, so that `sk-lstm --help` needs no TensorFlow.
     import joblib
 
     from ._pipeline import make_lstm_pipeline
     from .datasets import load_imdb
 
+    _check_writable(args.output)
     start = time.perf_counter()
     X_train, y_train = load_imdb(subset="train", path=args.data, return_X_y=True)
     X_test, y_test = load_imdb(subset="test", path=args.data, return_X_y=True)
@@ -134,7 +139,6 @@ def train_command(args):
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    _quiet_tensorflow()
     try:
         return args.handler(args)
     except (OSError, ValueError) as error:

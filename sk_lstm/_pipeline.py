@@ -1,13 +1,48 @@
 """`make_lstm_pipeline`: raw texts in, labels out."""
 
+import difflib
 import inspect
 
+from scikeras.wrappers import KerasClassifier
 from sklearn.pipeline import Pipeline
 
 from ._classifier import LSTMClassifier
 from ._sequencer import TextSequencer
 
-_SEQUENCER_PARAMS = frozenset(inspect.signature(TextSequencer).parameters)
+
+def _named_parameters(cls):
+    return {
+        name
+        for name, parameter in inspect.signature(cls).parameters.items()
+        if parameter.kind is not inspect.Parameter.VAR_KEYWORD
+    }
+
+
+_SEQUENCER_PARAMS = _named_parameters(TextSequencer)
+_CLASSIFIER_PARAMS = _named_parameters(LSTMClassifier) | _named_parameters(
+    KerasClassifier
+)
+_ROUTING_PREFIXES = tuple(f"{prefix}__" for prefix in LSTMClassifier._routing_prefixes)
+
+
+class _AtomicPipeline(Pipeline):
+    """A Pipeline whose failed ``fit`` leaves every step as it was.
+
+    A plain Pipeline refits the sequencer before the classifier gets to reject
+    the labels, which would leave a new word index in front of the old model.
+    """
+
+    def fit(self, X, y=None, **params):
+        saved_steps = list(self.steps)
+        saved_states = [dict(vars(step)) for _, step in saved_steps]
+        try:
+            return super().fit(X, y, **params)
+        except BaseException:
+            self.steps = saved_steps
+            for (_, step), state in zip(saved_steps, saved_states, strict=True):
+                vars(step).clear()
+                vars(step).update(state)
+            raise
 
 
 def make_lstm_pipeline(**params):
@@ -18,6 +53,8 @@ def make_lstm_pipeline(**params):
     ``padding``, ...) to the sequencer, everything else (``units``, ``dropout``,
     ``epochs``, ``random_state``, any scikeras argument) to the classifier.
     Grid-search them as ``sequencer__maxlen``, ``classifier__units`` and so on.
+
+    A ``fit`` that fails (bad labels, say) leaves a fitted pipeline as it was.
 
     Parameters
     ----------
@@ -31,6 +68,11 @@ def make_lstm_pipeline(**params):
     pipeline : sklearn.pipeline.Pipeline
         Unfitted; ``fit`` takes raw texts and labels.
 
+    Raises
+    ------
+    TypeError
+        If a keyword is a parameter of neither step.
+
     Examples
     --------
     >>> from sk_lstm import make_lstm_pipeline
@@ -40,9 +82,18 @@ def make_lstm_pipeline(**params):
     >>> pipe.get_params()["classifier__dropout"]
     0.2
     """
+    known = _SEQUENCER_PARAMS | _CLASSIFIER_PARAMS
+    for name in params:
+        if name not in known and not name.startswith(_ROUTING_PREFIXES):
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise TypeError(
+                f"make_lstm_pipeline() got an unexpected keyword argument {name!r}."
+                f"{hint}"
+            )
     sequencer_params = {k: v for k, v in params.items() if k in _SEQUENCER_PARAMS}
     classifier_params = {k: v for k, v in params.items() if k not in _SEQUENCER_PARAMS}
-    return Pipeline(
+    return _AtomicPipeline(
         [
             ("sequencer", TextSequencer(**sequencer_params)),
             ("classifier", LSTMClassifier(**classifier_params)),

@@ -22,9 +22,10 @@ PAD_TOKEN = ""
 OOV_TOKEN = "[UNK]"
 
 # Words are runs of letters/digits, with inner apostrophes ("don't", "rock'n'roll");
-# one-letter words count. A word right after "<" is an HTML tag name: this drops the
-# "br" of IMDB's "<br />" line breaks, which then act as plain space.
-DEFAULT_TOKEN_PATTERN = r"(?<![<\w])\w+(?:'\w+)*"
+# one-letter words count. HTML tags, such as the "<br />" line breaks of IMDB
+# reviews, match the first alternative, whose empty group is dropped: they act as
+# plain space.
+DEFAULT_TOKEN_PATTERN = r"</?[A-Za-z][^<>]*>|(\w+(?:'\w+)*)"
 
 
 class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -40,8 +41,8 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     ----------
     num_words : int or None, default=5000
         Size of the index space: every index is ``< num_words``, so at most
-        ``num_words - 2`` words are kept (the most frequent ones). ``None`` keeps
-        every word that passes ``min_df``.
+        ``num_words - 2`` words are kept (the most frequent ones; at least 3).
+        ``None`` keeps every word that passes ``min_df``.
     maxlen : int, default=500
         Length of every output sequence.
     padding : {"pre", "post"}, default="pre"
@@ -91,7 +92,7 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     """
 
     _parameter_constraints = {
-        "num_words": [Interval(Integral, 2, None, closed="left"), None],
+        "num_words": [Interval(Integral, 3, None, closed="left"), None],
         "maxlen": [Interval(Integral, 1, None, closed="left")],
         "padding": [StrOptions({"pre", "post"})],
         "truncating": [StrOptions({"pre", "post"})],
@@ -163,18 +164,45 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self : TextSequencer
             The fitted transformer.
         """
-        texts = check_texts(X)
+        self._fit(self._tokenize(X))
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Learn the word index and return the texts as padded sequences.
+
+        The same as ``fit(X).transform(X)``, tokenizing the texts once.
+
+        Parameters
+        ----------
+        X : iterable of str
+            Raw texts.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        sequences : ndarray of shape (n_texts, maxlen), dtype int32
+            Word indices; 0 is padding, 1 an out-of-vocabulary word.
+        """
+        token_lists = self._tokenize(X)
+        self._fit(token_lists)
+        return self._to_sequences(token_lists)
+
+    def _tokenize(self, X):
         tokenize = self.build_tokenizer()
+        return [tokenize(text) for text in check_texts(X)]
+
+    def _fit(self, token_lists):
         counts = Counter()
         doc_counts = Counter()
-        for text in texts:
-            tokens = tokenize(text)
+        for tokens in token_lists:
             counts.update(tokens)
             doc_counts.update(set(tokens))
 
         min_df = self.min_df
         if isinstance(min_df, Real) and not isinstance(min_df, Integral):
-            min_df = min_df * len(texts)
+            min_df = min_df * len(token_lists)
         words = sorted(
             (word for word, n_docs in doc_counts.items() if n_docs >= min_df),
             key=lambda word: (-counts[word], word),
@@ -183,15 +211,18 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             words = words[: self.num_words - 2]
         if not words:
             raise ValueError(
-                f"No word is left to index: {len(texts)} texts, "
+                f"No word is left to index: {len(token_lists)} texts, "
                 f"{len(counts)} distinct tokens, none found in at least "
                 f"min_df={self.min_df} texts. Lower min_df or check the texts."
             )
         self.vocabulary_ = {word: index for index, word in enumerate(words, start=2)}
         self.word_counts_ = {word: counts[word] for word in words}
         self.n_features_in_ = 1
-        self._n_features_out = self.maxlen
-        return self
+
+    @property
+    def _n_features_out(self):
+        # One output column per position, following the current `maxlen`.
+        return self.maxlen
 
     def transform(self, X):
         """Map raw texts to padded sequences of word indices.
@@ -207,13 +238,16 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             Word indices; 0 is padding, 1 an out-of-vocabulary word.
         """
         check_is_fitted(self)
-        texts = check_texts(X)
-        tokenize = self.build_tokenizer()
+        # Parameters set after fit (maxlen, padding...) are used here: check them.
+        self._validate_params()
+        return self._to_sequences(self._tokenize(X))
+
+    def _to_sequences(self, token_lists):
         lookup = self.vocabulary_.get
         maxlen = self.maxlen
-        sequences = np.zeros((len(texts), maxlen), dtype=np.int32)
-        for row, text in zip(sequences, texts, strict=True):
-            indices = [lookup(token, OOV_INDEX) for token in tokenize(text)]
+        sequences = np.zeros((len(token_lists), maxlen), dtype=np.int32)
+        for row, tokens in zip(sequences, token_lists, strict=True):
+            indices = [lookup(token, OOV_INDEX) for token in tokens]
             if len(indices) > maxlen:
                 indices = (
                     indices[-maxlen:] if self.truncating == "pre" else indices[:maxlen]

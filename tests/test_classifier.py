@@ -42,6 +42,7 @@ def test_learns_and_returns_original_labels(sequences):
     proba = clf.predict_proba(X)
     assert proba.shape == (len(X), 2)
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    assert clf.predict_proba(X[:1]).shape == (1, 2)
     assert clf.model_.layers[-1].units == 1
     assert clf.model_.loss == "binary_crossentropy"
 
@@ -214,3 +215,30 @@ def test_whole_number_floats_are_accepted(sequences):
 def test_predict_before_fit():
     with pytest.raises(NotFittedError):
         LSTMClassifier().predict(np.zeros((2, 3), dtype=int))
+
+
+def test_partial_fit_accepts_single_class_batches_once_classes_are_known(sequences):
+    X, y = sequences
+    clf = LSTMClassifier(**{**TINY, "vocab_size": 50})
+    clf.partial_fit(X[:16], y[:16], classes=["neg", "pos"])
+    pos = y == "pos"
+    clf.partial_fit(X[pos][:8], y[pos][:8])
+    assert list(clf.classes_) == ["neg", "pos"]
+    assert len(clf.history_["loss"]) == 2
+    with pytest.raises(ValueError, match="single class"):
+        LSTMClassifier(**TINY).partial_fit(X[pos], y[pos])
+
+
+def test_sample_weight_of_the_caller_is_not_changed(sequences):
+    X, y = sequences
+    weights = np.ones(len(y), dtype=int)
+    clf = LSTMClassifier(**{**TINY, "epochs": 1}, class_weight={"neg": 1, "pos": 3})
+    clf.fit(X, y, sample_weight=weights)
+    np.testing.assert_array_equal(weights, np.ones(len(y), dtype=int))
+
+
+def test_pandas_missing_labels_are_named():
+    pd = pytest.importorskip("pandas")
+    X = np.ones((4, 3), dtype=int)
+    with pytest.raises(ValueError, match="missing label.*position 2"):
+        LSTMClassifier().fit(X, pd.array(["a", "b", pd.NA, "a"], dtype=object))

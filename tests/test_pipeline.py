@@ -3,6 +3,7 @@ import sys
 
 import joblib
 import numpy as np
+import pytest
 from sklearn.base import clone, is_classifier
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, check_cv
@@ -109,5 +110,28 @@ def test_clone_of_fitted_pipeline_is_unfitted_with_same_params():
     X, y = make_reviews(32)
     pipe = make_lstm_pipeline(maxlen=12, **{**TINY, "epochs": 1}).fit(X, y)
     copy = clone(pipe)
-    assert copy.get_params(deep=False).keys() == pipe.get_params(deep=False).keys()
+    for (_, step), (_, copied) in zip(pipe.steps, copy.steps, strict=True):
+        assert copied is not step
+        assert copied.get_params() == step.get_params()
     assert not hasattr(copy.named_steps["classifier"], "model_")
+    assert not hasattr(copy.named_steps["sequencer"], "vocabulary_")
+
+
+def test_failed_fit_leaves_the_fitted_pipeline_as_it_was():
+    X, y = make_reviews(32)
+    pipe = make_lstm_pipeline(maxlen=12, **{**TINY, "epochs": 1}).fit(X, y)
+    vocabulary = dict(pipe.named_steps["sequencer"].vocabulary_)
+    proba = pipe.predict_proba(X)
+    other_texts = ["zebra wombat quokka"] * 10
+    with pytest.raises(ValueError, match="single class"):
+        pipe.fit(other_texts, ["pos"] * 10)
+    assert pipe.named_steps["sequencer"].vocabulary_ == vocabulary
+    np.testing.assert_array_equal(pipe.predict_proba(X), proba)
+
+
+def test_unknown_keyword_is_refused_with_a_suggestion():
+    with pytest.raises(TypeError, match="'unit'. Did you mean 'units'"):
+        make_lstm_pipeline(unit=5)
+    with pytest.raises(TypeError, match="'num_word'. Did you mean 'num_words'"):
+        make_lstm_pipeline(num_word=5)
+    make_lstm_pipeline(optimizer__learning_rate=0.01, fit__shuffle=False)

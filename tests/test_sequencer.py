@@ -60,6 +60,9 @@ def test_default_tokens_keep_one_letter_words_apostrophes_and_drop_br():
         "film",
     ]
     assert tokenize("'Quoted' rock'n'roll") == ["quoted", "rock'n'roll"]
+    assert tokenize('x<y and <i>italic</i>, <a href="u">link</a>') == [
+        "x", "y", "and", "italic", "link"
+    ]  # fmt: skip
 
 
 def test_tokenization_options():
@@ -135,11 +138,21 @@ def test_utf8_bytes_are_decoded():
 
 
 @pytest.mark.parametrize(
-    "params", [{"maxlen": 0}, {"num_words": 1}, {"padding": "left"}, {"min_df": 0}]
+    "params",
+    [{"maxlen": 0}, {"num_words": 2}, {"padding": "left"}, {"min_df": 0}],
 )
 def test_parameters_out_of_range(params):
     with pytest.raises(ValueError, match=next(iter(params))):
         TextSequencer(**params).fit(CORPUS)
+    fitted = TextSequencer().fit(CORPUS).set_params(**params)
+    with pytest.raises(ValueError, match=next(iter(params))):
+        fitted.transform(CORPUS)
+
+
+def test_output_columns_follow_maxlen_set_after_fit():
+    seq = TextSequencer(maxlen=5).fit(CORPUS).set_params(maxlen=9)
+    assert seq.transform(CORPUS).shape == (3, 9)
+    assert len(seq.get_feature_names_out()) == 9
 
 
 def test_transform_before_fit():
