@@ -4,6 +4,7 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 import tensorflow as tf
 from scikeras._utils import route_params
 from scikeras.wrappers import KerasClassifier
@@ -12,6 +13,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils import ClassifierTags
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import column_or_1d
 
 from ._batching import bucketed_dataset
 from ._model import build_lstm_model
@@ -184,6 +186,12 @@ class LSTMClassifier(KerasClassifier):
         # value, and as int32 so that int64 or whole-float input is accepted.
         if X is not None:
             X = _check_sequences(X)
+            if not reset and X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                    f"expecting {self.n_features_in_} features as input: sequences "
+                    "must have the length they had in fit."
+                )
         return super()._validate_data(X, y, reset=reset, y_numeric=y_numeric)
 
     def _keras_build_fn(self, compile_kwargs):
@@ -341,6 +349,7 @@ class LSTMClassifier(KerasClassifier):
         self : LSTMClassifier
             The fitted classifier.
         """
+        y = _as_label_vector(y)
         with _fit_transaction(self, y):
             super().fit(X, y, sample_weight=_own_copy(sample_weight), **kwargs)
         return self
@@ -366,6 +375,7 @@ class LSTMClassifier(KerasClassifier):
         self : LSTMClassifier
             The updated classifier.
         """
+        y = _as_label_vector(y)
         known = classes is None and getattr(self, "classes_", None) is not None
         with _fit_transaction(self, y, False if known else classes):
             super().partial_fit(
@@ -380,6 +390,10 @@ class LSTMClassifier(KerasClassifier):
         tags.estimator_type = "classifier"
         tags.classifier_tags = ClassifierTags(multi_class=True)
         tags.target_tags.required = True
+        # Word indices: non-negative integers (scikit-learn's common checks then
+        # feed such data).
+        tags.input_tags.categorical = True
+        tags.input_tags.positive_only = True
         tags.non_deterministic = self.random_state is None
         return tags
 
@@ -410,11 +424,17 @@ def _check_labels(y, classes=None):
     ``classes`` are all the classes (``partial_fit``), None to take them from
     ``y``, or False when an earlier ``partial_fit`` already fixed them.
     """
+    if y is None:
+        raise ValueError(
+            "LSTMClassifier requires y to be passed, but the target y is None."
+        )
     labels = np.asarray(y)
     if labels.ndim != 1:
         raise ValueError(
-            f"y must be one-dimensional (one label per text), got shape {labels.shape}."
+            f"y should be a 1d array (one label per text), got shape {labels.shape}."
         )
+    if len(labels) == 0:
+        raise ValueError("Found array with 0 sample(s): y is empty.")
     missing = [i for i, label in enumerate(labels.tolist()) if _is_missing(label)]
     if missing:
         raise ValueError(
@@ -424,16 +444,24 @@ def _check_labels(y, classes=None):
     target_type = type_of_target(labels)
     if target_type not in ("binary", "multiclass"):
         raise ValueError(
-            "LSTMClassifier needs class labels (binary or multiclass), got y of "
-            f"type {target_type!r}."
+            f"Unknown label type {target_type!r}: LSTMClassifier needs class labels "
+            "(binary or multiclass), such as ints or strings."
         )
     if classes is False:  # a later partial_fit: the classes are already known
         return
     n_classes = len(np.unique(labels if classes is None else classes))
     if n_classes < 2:
         raise ValueError(
-            f"y has a single class ({labels[0]!r}); a classifier needs at least two."
+            f"y has one class only ({labels[0]!r}); a classifier needs at least two."
         )
+
+
+def _as_label_vector(y):
+    # A column vector is taken as 1-D with a warning, as scikit-learn does.
+    if y is None:
+        return y
+    labels = np.asarray(y)
+    return column_or_1d(labels, warn=True) if labels.ndim == 2 else labels
 
 
 def _own_copy(sample_weight):
@@ -474,16 +502,42 @@ def _check_sequences(X):
     Indices too large for int32 are clipped: the encoder reads them as
     out-of-vocabulary anyway.
     """
+    if sp.issparse(X):
+        raise TypeError(
+            "Sparse data is not supported: pass a dense 2-D array of word indices."
+        )
     X = np.asarray(X)
     if X.ndim != 2:
         raise ValueError(
             "Expected a 2-D array of word indices (n_samples, seq_len), got shape "
-            f"{X.shape}. Raw texts go through TextSequencer first."
+            f"{X.shape}. Reshape your data, or pass raw texts through TextSequencer "
+            "first."
         )
+    if X.shape[0] == 0:
+        raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}).")
+    if X.shape[1] == 0:
+        raise ValueError(
+            f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 "
+            "is required: sequences need at least one position."
+        )
+    if X.dtype.kind == "O":
+        try:
+            X = X.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                "Word indices must be numbers, got an object array holding "
+                f"{type(X.flat[0]).__name__}."
+            ) from None
     if X.dtype.kind == "f":
-        bad = ~np.isfinite(X) | (X != np.round(X))
-        if bad.any():
-            row, col = np.argwhere(bad)[0]
+        if not np.isfinite(X).all():
+            row, col = np.argwhere(~np.isfinite(X))[0]
+            raise ValueError(
+                f"Input X contains NaN or infinity: {X[row, col].item()} at row "
+                f"{row}, column {col}."
+            )
+        fractional = X != np.round(X)
+        if fractional.any():
+            row, col = np.argwhere(fractional)[0]
             raise ValueError(
                 "Word indices must be whole numbers; got "
                 f"{X[row, col].item()!r} at row {row}, column {col}."
@@ -492,10 +546,10 @@ def _check_sequences(X):
         raise TypeError(
             f"Word indices must be integers, got an array of dtype {X.dtype}."
         )
-    if X.size and X.min() < 0:
+    if X.min() < 0:
         row, col = np.argwhere(X < 0)[0]
         raise ValueError(
-            f"Word indices must be >= 0; got {X[row, col].item()} at row {row}, "
-            f"column {col}."
+            "Negative values in data: word indices must be >= 0; got "
+            f"{X[row, col].item()} at row {row}, column {col}."
         )
     return np.minimum(X, np.iinfo(np.int32).max).astype(np.int32)
