@@ -506,7 +506,13 @@ def _check_sequences(X):
         raise TypeError(
             "Sparse data is not supported: pass a dense 2-D array of word indices."
         )
-    X = np.asarray(X)
+    try:
+        X = np.asarray(X)
+    except ValueError:  # NumPy refuses ragged nested lists
+        raise ValueError(
+            "Expected a 2-D array of word indices, got rows of different lengths: "
+            "pad them to one length first (TextSequencer does)."
+        ) from None
     if X.ndim != 2:
         raise ValueError(
             "Expected a 2-D array of word indices (n_samples, seq_len), got shape "

@@ -194,6 +194,8 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         return [tokenize(text) for text in check_texts(X)]
 
     def _fit(self, token_lists):
+        if not token_lists:
+            raise ValueError("TextSequencer needs at least one text to fit, got none.")
         counts = Counter()
         doc_counts = Counter()
         for tokens in token_lists:

@@ -4,6 +4,7 @@ import random
 import keras
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import get_tags
@@ -207,6 +208,19 @@ def test_bad_input_is_refused_and_fitted_state_kept(
     if y_bad is None:
         with pytest.raises(error, match=match):
             clf.predict(Xb)
+
+
+@pytest.mark.parametrize(
+    "X, error, match",
+    [
+        ([[1, 2], [3]], ValueError, "rows of different lengths"),
+        ([1, 2], ValueError, "2-D array .* Reshape your data"),
+        (sp.csr_matrix([[1, 2], [3, 4]]), TypeError, "Sparse data is not supported"),
+    ],
+)
+def test_malformed_index_arrays(X, error, match):
+    with pytest.raises(error, match=match):
+        LSTMClassifier().fit(X, ["a", "b"])
 
 
 def test_whole_number_floats_are_accepted(sequences):
