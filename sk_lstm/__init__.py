@@ -10,6 +10,8 @@ _LAZY = {
     "LSTMClassifier": "._classifier",
     "TextSequencer": "._sequencer",
     "make_lstm_pipeline": "._pipeline",
+    "save": "._persistence",
+    "load": "._persistence",
 }
 
 __all__ = [*_LAZY, "__version__"]

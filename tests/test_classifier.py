@@ -8,6 +8,7 @@ import scipy.sparse as sp
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import get_tags
+from tensorflow.python.eager import context
 from tensorflow.python.framework import config as tf_config
 
 from sk_lstm import LSTMClassifier, TextSequencer
@@ -118,6 +119,7 @@ def process_state():
         random.getstate(),
         np.random.get_state()[1].tolist(),
         keras.backend.floatx(),
+        context.global_seed(),
     )
 
 

@@ -178,3 +178,35 @@ def test_sklearn_conventions():
     assert len(seq.get_feature_names_out()) == 9
     frame = clone(seq).set_output(transform="pandas").fit_transform(CORPUS)
     assert list(frame.columns) == list(seq.get_feature_names_out())
+
+
+def test_fit_is_idempotent_and_leaves_its_input_alone():
+    texts = list(CORPUS)
+    array = np.array(CORPUS, dtype=object)
+    seq = TextSequencer(maxlen=6)
+    first = seq.fit(texts).transform(texts)
+    vocabulary = dict(seq.vocabulary_)
+    seq.fit(["other words entirely"])
+    np.testing.assert_array_equal(seq.fit(texts).transform(texts), first)
+    assert seq.vocabulary_ == vocabulary
+    seq.fit(array)
+    assert texts == CORPUS and list(array) == CORPUS
+
+
+def test_grid_search_over_sequencer_parameters():
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+
+    from sk_lstm import LSTMClassifier
+
+    from .conftest import TINY, make_reviews
+
+    X, y = make_reviews(32)
+    pipe = make_pipeline(TextSequencer(), LSTMClassifier(**{**TINY, "epochs": 1}))
+    search = GridSearchCV(
+        pipe, {"textsequencer__maxlen": [6, 12], "textsequencer__num_words": [8, 50]},
+        cv=2,
+    ).fit(X, y)  # fmt: skip
+    assert len(search.cv_results_["params"]) == 4
+    best = search.best_estimator_.named_steps["textsequencer"]
+    assert best.maxlen == search.best_params_["textsequencer__maxlen"]
