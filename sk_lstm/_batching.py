@@ -2,10 +2,15 @@
 
 A padded row holds its words in one span, with zeros before (``padding="pre"``) or
 after (``"post"``). Each row gets a *window*: its span widened on the padding side
-to a multiple of `BUCKET_STEP` tokens. Rows with windows of the same width are
-batched together, so every batch is as short as its rows allow, the number of
-distinct batch shapes stays small (at most ``seq_len / BUCKET_STEP``), and a row's
-model input depends on the row alone, not on the other rows of its batch.
+to a multiple of `BUCKET_STEP` tokens, and a batch is cut to the widest window in
+it. The number of distinct batch shapes stays small (at most
+``seq_len / BUCKET_STEP``).
+
+- Prediction batches hold rows of one window width only, so a row's model input
+  depends on the row alone, not on the other rows of its batch.
+- Training batches come from random chunks of rows sorted by width (then the
+  batches are shuffled), so that they stay random while close to their rows'
+  lengths.
 
 With a mask on the padding, where the zeros sit does not matter to the model, so
 every window starts at the row's first word (``left_aligned``): the padding then
@@ -16,10 +21,12 @@ import numpy as np
 import tensorflow as tf
 
 BUCKET_STEP = 16
+# Training batches are sorted by length within chunks of this many batches.
+CHUNK_BATCHES = 50
 
 
-def windows(X, step=BUCKET_STEP, left_aligned=False):
-    """Return the start column and the width of each row's window.
+class Windows:
+    """Where the words of each row of ``X`` are, and how wide a window they need.
 
     Parameters
     ----------
@@ -28,31 +35,41 @@ def windows(X, step=BUCKET_STEP, left_aligned=False):
     step : int
         Widths are rounded up to a multiple of ``step`` (capped at ``seq_len``).
     left_aligned : bool
-        Start every window at the row's first word; a window may then run up to
-        ``step - 1`` columns past the end of ``X``, to be read as zeros.
+        Read every row from its first word on, padding after the words.
 
-    Returns
-    -------
-    starts, widths : ndarray of shape (n_samples,)
-        Row ``i`` is read as ``X[i, starts[i]:starts[i] + widths[i]]``.
+    Attributes
+    ----------
+    first : ndarray of shape (n_samples,)
+        Column of each row's first word (of its last column if it has none).
+    widths : ndarray of shape (n_samples,)
+        Window width of each row.
+    right_anchored : ndarray of shape (n_samples,)
+        Rows whose words end at the last column (pre-padded): their windows grow
+        to the left, into their padding; all others grow to the right.
     """
-    n_samples, seq_len = X.shape
-    nonzero = X != 0
-    first = np.where(nonzero.any(axis=1), nonzero.argmax(axis=1), seq_len - 1)
-    last = seq_len - 1 - nonzero[:, ::-1].argmax(axis=1)
-    last = np.maximum(last, first)
-    widths = np.minimum(-(-(last - first + 1) // step) * step, seq_len)
-    if left_aligned:
-        return first, widths
-    # Pre-padded rows (words up to the last column) widen to the left, into their
-    # padding; all others widen to the right.
-    starts = np.where(last == seq_len - 1, seq_len - widths, first)
-    starts = np.minimum(starts, seq_len - widths)
-    return starts, widths
+
+    def __init__(self, X, step=BUCKET_STEP, left_aligned=False):
+        self.X = X
+        seq_len = X.shape[1]
+        nonzero = X != 0
+        has_words = nonzero.any(axis=1)
+        self.first = np.where(has_words, nonzero.argmax(axis=1), seq_len - 1)
+        last = np.maximum(seq_len - 1 - nonzero[:, ::-1].argmax(axis=1), self.first)
+        self.widths = np.minimum(-(-(last - self.first + 1) // step) * step, seq_len)
+        self.right_anchored = (last == seq_len - 1) & ~left_aligned
+
+    def gather(self, rows, width):
+        """Return the windows of ``rows``, widened to ``width``, as one array."""
+        seq_len = self.X.shape[1]
+        starts = np.where(self.right_anchored[rows], seq_len - width, self.first[rows])
+        columns = starts[:, None] + np.arange(width)
+        inside = columns < seq_len
+        values = self.X[rows[:, None], np.minimum(columns, seq_len - 1)]
+        return np.where(inside, values, 0).astype(self.X.dtype)
 
 
 def batches(widths, batch_size, rng=None):
-    """Split row indices into batches of rows that share a window width.
+    """Split row indices into batches of rows of similar window width.
 
     Parameters
     ----------
@@ -61,29 +78,35 @@ def batches(widths, batch_size, rng=None):
     batch_size : int
         Most rows per batch.
     rng : numpy.random.Generator or None
-        Shuffles the rows within each width and then the order of the batches
-        (training). ``None`` keeps the rows in order (prediction).
+        ``None`` (prediction): each batch holds rows of one width, in order.
+        Otherwise (training): the rows are shuffled, sorted by width within
+        chunks of `CHUNK_BATCHES` batches, cut into batches, and the batches
+        shuffled.
 
     Returns
     -------
     list of ndarray
         Row indices of each batch.
     """
-    result = []
-    for width in np.unique(widths):
-        rows = np.flatnonzero(widths == width)
-        if rng is not None:
-            rows = rng.permutation(rows)
-        result.extend(np.array_split(rows, range(batch_size, len(rows), batch_size)))
+    if rng is None:
+        groups = [np.flatnonzero(widths == width) for width in np.unique(widths)]
+    else:
+        rows = rng.permutation(len(widths))
+        chunk = batch_size * CHUNK_BATCHES
+        groups = [
+            rows[start : start + chunk][
+                np.argsort(widths[rows[start : start + chunk]], kind="stable")
+            ]
+            for start in range(0, len(rows), chunk)
+        ]
+    result = [
+        batch
+        for group in groups
+        for batch in np.array_split(group, range(batch_size, len(group), batch_size))
+    ]
     if rng is not None:
         result = [result[i] for i in rng.permutation(len(result))]
     return result
-
-
-def gather(X, rows, starts, width):
-    """Return the windows of ``rows``, all of width ``width``, as one array."""
-    columns = starts[rows, None] + np.arange(width)
-    return X[rows[:, None], columns]
 
 
 def bucketed_dataset(
@@ -91,10 +114,10 @@ def bucketed_dataset(
 ):
     """A ``tf.data.Dataset`` of length-bucketed batches of ``(X, y, sample_weight)``.
 
-    With ``rng`` the rows are reshuffled at every pass over the dataset, i.e. at
-    every epoch. Without it the batches come in a fixed order: see `batches`.
-    ``left_aligned`` moves each row's words to the start of its window (for
-    masked models, see the module's docstring).
+    With ``rng`` (training) the batches are drawn anew at every pass over the
+    dataset, i.e. at every epoch; without it they come in a fixed order: see
+    `batches`. ``left_aligned`` moves each row's words to the start of its window
+    (for masked models, see the module's docstring).
 
     Returns
     -------
@@ -103,22 +126,22 @@ def bucketed_dataset(
     order : list of ndarray
         The row indices of each batch, for the fixed order (``rng=None``).
     """
-    starts, widths = windows(X, left_aligned=left_aligned)
-    if left_aligned:
-        X = np.pad(X, ((0, 0), (0, BUCKET_STEP)))
-    order = batches(widths, batch_size)
+    windows = Windows(X, left_aligned=left_aligned)
+    order = batches(windows.widths, batch_size)
     arrays = [a for a in (y, sample_weight) if a is not None]
 
     def generate():
-        batch_rows = order if rng is None else batches(widths, batch_size, rng)
+        batch_rows = order if rng is None else batches(windows.widths, batch_size, rng)
         for rows in batch_rows:
-            x = gather(X, rows, starts, widths[rows[0]])
+            x = windows.gather(rows, windows.widths[rows].max())
             yield (x, *(a[rows] for a in arrays)) if arrays else x
 
     x_spec = tf.TensorSpec(shape=(None, None), dtype=X.dtype)
     specs = [tf.TensorSpec(shape=(None, *a.shape[1:]), dtype=a.dtype) for a in arrays]
     signature = (x_spec, *specs) if arrays else x_spec
     dataset = tf.data.Dataset.from_generator(generate, output_signature=signature)
-    # Known length: Keras can show progress bars and stop each epoch cleanly.
-    dataset = dataset.apply(tf.data.experimental.assert_cardinality(len(order)))
+    # A known length lets Keras show progress bars from the first epoch. Training
+    # draws the same number of batches every time, whatever the rows drawn.
+    n_batches = len(order if rng is None else batches(windows.widths, batch_size, rng))
+    dataset = dataset.apply(tf.data.experimental.assert_cardinality(n_batches))
     return dataset.prefetch(2), order

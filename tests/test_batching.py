@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from sk_lstm import LSTMClassifier, TextSequencer
-from sk_lstm._batching import batches, bucketed_dataset, gather, windows
+from sk_lstm._batching import Windows, batches, bucketed_dataset
 
 from .conftest import TINY, make_reviews
 
@@ -17,39 +17,52 @@ def test_windows_cover_the_words_on_either_padding_side():
             [0, 0, 3, 0, 9, 0, 0, 0],  # words around an inner zero
         ]
     )
-    starts, widths = windows(X, step=4)
-    assert widths.tolist() == [4, 4, 4, 8, 4]
-    assert starts.tolist() == [4, 0, 4, 0, 2]
-    rows = np.arange(len(X))
-    for row in rows:
-        window = X[row, starts[row] : starts[row] + widths[row]]
-        # every word of the row is in its window
-        assert np.count_nonzero(window) == np.count_nonzero(X[row])
-    np.testing.assert_array_equal(
-        gather(X, np.array([0, 2]), starts, 4)[0], [0, 0, 5, 6]
-    )
+    windows = Windows(X, step=4)
+    assert windows.widths.tolist() == [4, 4, 4, 8, 4]
+    rows = np.arange(5)
+    assert windows.gather(rows[[0, 1, 2, 4]], 4).tolist() == [
+        [0, 0, 5, 6], [5, 6, 7, 0], [0, 0, 0, 0], [3, 0, 9, 0]
+    ]  # fmt: skip
+    # widened to a batch's width: pre-padded rows grow to the left, others right
+    assert windows.gather(rows[[0, 1]], 6).tolist() == [
+        [0, 0, 0, 0, 5, 6], [5, 6, 7, 0, 0, 0]
+    ]  # fmt: skip
+    assert windows.gather(rows[[3]], 8).tolist() == [[4] * 8]
 
 
 def test_widths_are_capped_at_the_sequence_length():
     X = np.ones((3, 10), dtype=int)
     X[1, :8] = 0
-    _, widths = windows(X, step=16)
-    assert widths.tolist() == [10, 10, 10]
+    assert Windows(X, step=16).widths.tolist() == [10, 10, 10]
 
 
-def test_batches_hold_every_row_once_in_same_width_groups():
+def test_left_aligned_windows_put_the_padding_last():
+    X = np.array([[0, 0, 0, 5, 6, 7], [4, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 9]])
+    windows = Windows(X, step=4, left_aligned=True)
+    assert windows.gather(np.arange(3), 4).tolist() == [
+        [5, 6, 7, 0], [4, 0, 0, 0], [9, 0, 0, 0]
+    ]  # fmt: skip
+
+
+def test_prediction_batches_hold_one_width_each_in_order():
     widths = np.array([16, 32, 16, 16, 48, 32, 16, 16])
-    for rng in (None, np.random.default_rng(0)):
-        result = batches(widths, batch_size=3, rng=rng)
-        assert sorted(np.concatenate(result).tolist()) == list(range(8))
-        for rows in result:
-            assert 1 <= len(rows) <= 3
-            assert len(set(widths[rows])) == 1
     fixed = batches(widths, batch_size=3)
     assert [rows.tolist() for rows in fixed] == [[0, 2, 3], [6, 7], [1, 5], [4]]
-    a = batches(widths, 3, np.random.default_rng(1))
-    b = batches(widths, 3, np.random.default_rng(1))
-    assert [r.tolist() for r in a] == [r.tolist() for r in b]
+
+
+def test_training_batches_are_random_and_sorted_within_chunks():
+    rng = np.random.default_rng(0)
+    widths = rng.choice([16, 32, 48, 64], size=1000)
+    first = batches(widths, 10, np.random.default_rng(1))
+    again = batches(widths, 10, np.random.default_rng(1))
+    other = batches(widths, 10, np.random.default_rng(2))
+    assert [r.tolist() for r in first] == [r.tolist() for r in again]
+    assert [r.tolist() for r in first] != [r.tolist() for r in other]
+    assert sorted(np.concatenate(first).tolist()) == list(range(1000))
+    assert all(1 <= len(rows) <= 10 for rows in first)
+    # sorted chunks of 500 rows: most batches hold a single width
+    single_width = sum(len(set(widths[rows])) == 1 for rows in first)
+    assert single_width >= 0.9 * len(first)
 
 
 def test_dataset_reshuffles_every_epoch_and_has_a_known_length():
@@ -61,6 +74,7 @@ def test_dataset_reshuffles_every_epoch_and_has_a_known_length():
     second = [b[1].numpy().tolist() for b in dataset]
     assert first != second
     assert sorted(sum(first, [])) == list(range(20))
+    assert len(first) == 5
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +111,7 @@ def test_bucketing_can_be_turned_off_and_learns_either_way(data):
 
 def test_post_padding_with_mask(data):
     texts, y = data
-    X, clf = fitted(texts, y, padding="post", mask_zero=True)
+    X, clf = fitted(texts, y, padding="post", mask_zero=True, epochs=16)
     assert (X[:, 0] != 0).all() and (X[:, -1] == 0).any()
     assert clf.score(X, y) > 0.9
 
@@ -119,21 +133,9 @@ def test_many_lengths_do_not_retrace(caplog):
     y = (X[:, -1] % 2).astype(int)
     clf = LSTMClassifier(**{**TINY, "epochs": 2, "batch_size": 32}).fit(X, y)
     clf.predict_proba(X)
-    assert len(np.unique(windows(X)[1])) > 10
+    assert len(np.unique(Windows(X).widths)) > 10
     assert clf.model_.predict_function.experimental_get_tracing_count() == 1
     assert not [r for r in caplog.records if "retracing" in r.getMessage()]
-
-
-def test_left_aligned_windows_put_the_padding_last():
-    X = np.array([[0, 0, 0, 5, 6, 7], [4, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 9]])
-    starts, widths = windows(X, step=4, left_aligned=True)
-    assert starts.tolist() == [3, 0, 5] and widths.tolist() == [4, 4, 4]
-    dataset, order = bucketed_dataset(X, batch_size=8, left_aligned=True)
-    (batch,) = [b.numpy() for b in dataset]
-    # widths are capped at the 6 columns of X
-    assert batch[np.argsort(order[0])].tolist() == [
-        [5, 6, 7, 0, 0, 0], [4, 0, 0, 0, 0, 0], [9, 0, 0, 0, 0, 0]
-    ]  # fmt: skip
 
 
 def test_masked_model_gives_the_same_predictions_bucketed_or_not(data):
