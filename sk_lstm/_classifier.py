@@ -19,6 +19,7 @@ from ._batching import bucketed_dataset
 from ._model import build_lstm_model
 from ._random import MAX_SEED, seeded, to_seed
 from ._sequencer import OOV_INDEX
+from ._threads import follow_thread_limit
 
 
 class LSTMClassifier(KerasClassifier):
@@ -408,6 +409,7 @@ def _fit_transaction(estimator, y, classes=None):
     """
     estimator._validate_params()
     _check_labels(y, classes)
+    follow_thread_limit()
     saved_state = dict(vars(estimator))
     try:
         with seeded(to_seed(estimator.random_state)):
