@@ -11,7 +11,7 @@ To use a real cluster instead of the local one, replace ``LocalCluster(...)`` by
 the scheduler's address: ``Client("tcp://scheduler:8786")``; the workers need
 sk_lstm installed.
 
-Run: ``python examples/benchmark_parallel_search.py`` (about 5 minutes on 2 CPU
+Run: ``python examples/benchmark_parallel_search.py`` (about 2 minutes on 2 CPU
 cores). Needs ``pip install "dask[distributed]"``.
 """
 
