@@ -235,9 +235,11 @@ class LSTMClassifier(KerasClassifier):
         if validation_split:
             # As Keras does: the last samples, taken before any shuffling.
             split = int(len(X) * (1 - validation_split))
-            arrays = [X, y] if sample_weight is None else [X, y, sample_weight]
+            arrays = [a for a in (X, y, sample_weight) if a is not None]
             validation_data = tuple(a[split:] for a in arrays)
-            X, y, sample_weight = (a[:split] for a in [*arrays, None][:3])
+            X, y = X[:split], y[:split]
+            if sample_weight is not None:
+                sample_weight = sample_weight[:split]
         if validation_data is not None:
             validation_data, _ = bucketed_dataset(
                 *validation_data,

@@ -112,6 +112,18 @@ def test_scikeras_arguments_keep_working(sequences):
     assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.005)
 
 
+@pytest.mark.parametrize("length_bucketing", [True, False])
+def test_validation_split_without_sample_weight(sequences, length_bucketing):
+    X, y = sequences
+    clf = LSTMClassifier(
+        **{**TINY, "epochs": 2},
+        validation_split=0.25,
+        length_bucketing=length_bucketing,
+    ).fit(X, y)
+    assert len(clf.history_["val_loss"]) == 2
+    assert len(clf.history_["val_accuracy"]) == 2
+
+
 def process_state():
     return (
         tf_config.is_op_determinism_enabled(),
