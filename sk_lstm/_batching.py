@@ -123,11 +123,18 @@ def bucketed_dataset(
     -------
     dataset : tf.data.Dataset
         Batches whose first element has shape ``(batch, width)``.
-    order : list of ndarray
-        The row indices of each batch, for the fixed order (``rng=None``).
+    order : list of ndarray or None
+        The row indices of each batch in the fixed order (``rng=None``); None
+        for training.
     """
     windows = Windows(X, left_aligned=left_aligned)
-    order = batches(windows.widths, batch_size)
+    if rng is None:
+        order = batches(windows.widths, batch_size)
+        n_batches = len(order)
+    else:
+        order = None
+        # Every draw gives the same number of batches: count those of one.
+        n_batches = len(batches(windows.widths, batch_size, rng))
     arrays = [a for a in (y, sample_weight) if a is not None]
 
     def generate():
@@ -140,8 +147,6 @@ def bucketed_dataset(
     specs = [tf.TensorSpec(shape=(None, *a.shape[1:]), dtype=a.dtype) for a in arrays]
     signature = (x_spec, *specs) if arrays else x_spec
     dataset = tf.data.Dataset.from_generator(generate, output_signature=signature)
-    # A known length lets Keras show progress bars from the first epoch. Training
-    # draws the same number of batches every time, whatever the rows drawn.
-    n_batches = len(order if rng is None else batches(windows.widths, batch_size, rng))
+    # A known length lets Keras show progress bars from the first epoch.
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(n_batches))
     return dataset.prefetch(2), order

@@ -4,9 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
 from sklearn.utils import get_tags
 
-from sk_lstm import TextSequencer
+from sk_lstm import LSTMClassifier, TextSequencer
+
+from .conftest import TINY, make_reviews
 
 CORPUS = ["a good film", "a bad film, a bad day", "Good<br />good"]
 
@@ -194,13 +198,6 @@ def test_fit_is_idempotent_and_leaves_its_input_alone():
 
 
 def test_grid_search_over_sequencer_parameters():
-    from sklearn.model_selection import GridSearchCV
-    from sklearn.pipeline import make_pipeline
-
-    from sk_lstm import LSTMClassifier
-
-    from .conftest import TINY, make_reviews
-
     X, y = make_reviews(32)
     pipe = make_pipeline(TextSequencer(), LSTMClassifier(**{**TINY, "epochs": 1}))
     search = GridSearchCV(
