@@ -1,16 +1,64 @@
+"""The ``sk-lstm`` commands end to end on tiny made-up data (search: its own file)."""
+
+import argparse
+import contextlib
+import csv
+import io
+import json
 import subprocess
 import sys
+import zipfile
 
 import joblib
+import matplotlib.image
 import numpy as np
 import pytest
+from sklearn.metrics import classification_report, roc_auc_score
+from sklearn.model_selection import train_test_split
 
-from sk_lstm._cli import build_parser, main
+import sk_lstm
+from sk_lstm._cli import build_parser, given_hyperparameters, main, recipe_params
+from sk_lstm._cli._data import read_labelled_texts
+from sk_lstm._cli._files import history_table, model_paths
+from sk_lstm._cli._plots import learning_curves
 
 from .conftest import make_reviews
 
-TINY_OPTIONS = ["--maxlen", "12", "--units", "8", "--embedding-dim", "8",
-                "--epochs", "8", "--batch-size", "8"]  # fmt: skip
+TINY_OPTIONS = ["--recipe", "classic", "--maxlen", "12", "--units", "8",
+                "--embedding-dim", "8", "--batch-size", "8"]  # fmt: skip
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def assert_png(path, min_width=300, min_height=200):
+    """A real PNG image that matplotlib reads back, of a readable size."""
+    with open(path, "rb") as file:
+        assert file.read(8) == PNG_MAGIC
+    image = matplotlib.image.imread(path)
+    height, width, channels = image.shape
+    assert width >= min_width and height >= min_height and channels in (3, 4)
+    assert image.std() > 0.05  # not a blank canvas
+
+
+def write_csv(path, texts, labels, columns=("text", "label"), delimiter=","):
+    with open(path, "w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file, delimiter=delimiter)
+        writer.writerow(columns)
+        writer.writerows(zip(texts, labels, strict=True))
+    return path
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as file:
+        reader = csv.DictReader(file)
+        return reader.fieldnames, list(reader)
+
+
+def one_error_line(captured, command):
+    """The single line a failed command writes to stderr."""
+    assert "Traceback" not in captured.err
+    lines = [line for line in captured.err.splitlines() if line.startswith("sk-lstm")]
+    assert len(lines) == 1 and lines[0].startswith(f"sk-lstm {command}: error: ")
+    return lines[0]
 
 
 @pytest.fixture
@@ -26,65 +74,360 @@ def imdb_folder(tmp_path):
     return root
 
 
-def test_train_prints_accuracy_and_saves_the_pipeline(imdb_folder, tmp_path, capsys):
-    output = tmp_path / "model.joblib"
-    options = ["--num-words", "40", "--dropout", "0.1", "--random-state", "3"]
-    argv = ["train", "--data", str(imdb_folder), "--output", str(output)]
-    status = main(argv + TINY_OPTIONS + options + ["--verbose", "2"])
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """`sk-lstm train` run once on a CSV file of 60 reviews, for several tests."""
+    folder = tmp_path_factory.mktemp("trained")
+    texts, y = make_reviews(60, random_state=2)
+    data = write_csv(folder / "reviews.csv", texts, y, columns=("review", "mood"))
+    argv = ["train", "--data", str(data), "--text-column", "review",
+            "--label-column", "mood", "--output", str(folder / "model.joblib"),
+            "--epochs", "6", "--verbose", "0", *TINY_OPTIONS]  # fmt: skip
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        status = main(argv)
     assert status == 0
-    out = capsys.readouterr().out
-    assert "Loaded 24 train and 24 test reviews" in out
-    assert "Epoch 1/8" in out and "Epoch 8/8" in out
-    assert "Fit time:" in out
-    accuracy = float(out.split("Test accuracy: ")[1].split()[0])
-    pipe = joblib.load(output)
-    texts, y = make_reviews(24, random_state=1)
-    assert round(pipe.score(texts, np.where(y == "pos", 1, 0)), 4) == accuracy
-    params = pipe.get_params()
-    assert (params["sequencer__num_words"], params["sequencer__maxlen"]) == (40, 12)
-    assert (params["classifier__units"], params["classifier__embedding_dim"]) == (8, 8)
-    assert (params["classifier__dropout"], params["classifier__epochs"]) == (0.1, 8)
-    assert params["classifier__batch_size"] == 8
-    assert params["classifier__random_state"] == 3
+    return {"folder": folder, "data": data, "out": out.getvalue(), "argv": argv}
 
 
-def test_train_defaults_are_the_classic_recipe():
-    args = build_parser().parse_args(["train"])
-    assert (args.num_words, args.maxlen, args.embedding_dim, args.units) == (
-        5000, 500, 32, 100,
-    )  # fmt: skip
-    assert (args.dropout, args.epochs, args.batch_size, args.verbose) == (0.0, 3, 64, 1)
+# --- the parser ---------------------------------------------------------------
 
 
-def test_missing_data_is_one_clear_line(tmp_path, capsys):
-    status = main(["train", "--data", str(tmp_path / "nowhere")])
-    assert status == 1
-    err = capsys.readouterr().err
-    assert err.startswith("sk-lstm train: error: No IMDB dataset at")
-    assert "Traceback" not in err and err.count("\n") == 1
+def test_help_needs_no_tensorflow():
+    code = (
+        "import sys\n"
+        "from sk_lstm._cli import build_parser\n"
+        "for command in ([], ['train'], ['search'], ['evaluate'], ['predict']):\n"
+        "    try:\n"
+        "        build_parser().parse_args([*command, '--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = {'tensorflow', 'keras', 'sklearn', 'matplotlib'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "usage: sk-lstm train" in done.stdout and "--recipe" in done.stdout
 
 
-def test_unwritable_output_fails_before_training(imdb_folder, tmp_path, capsys):
-    output = tmp_path / "no-such-folder" / "model.joblib"
-    status = main(["train", "--data", str(imdb_folder), "--output", str(output)])
-    assert status == 1
-    captured = capsys.readouterr()
-    assert "Cannot save to" in captured.err and "no folder" in captured.err
-    assert "Loaded" not in captured.out
-
-
-def test_bad_option_value(capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(["train", "--dropout", "1.5"])
-    assert exit_info.value.code == 2
-    assert "expected a rate in [0, 1)" in capsys.readouterr().err
+def test_every_option_of_every_command_is_explained():
+    parser = build_parser()
+    commands = next(
+        action for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+    ).choices  # fmt: skip
+    assert set(commands) == {"train", "search", "evaluate", "predict"}
+    for name, command in commands.items():
+        text = command.format_help()
+        for action in command._actions:
+            assert action.help, (name, action.dest)
+            for option in action.option_strings:
+                assert option in text
 
 
 def test_console_module_help():
     done = subprocess.run(
-        [sys.executable, "-m", "sk_lstm", "train", "--help"],
+        [sys.executable, "-m", "sk_lstm", "search", "--help"],
         capture_output=True, text=True,
     )  # fmt: skip
     assert done.returncode == 0
-    for option in ("--data", "--output", "--units", "--dropout", "--max-samples"):
+    for option in ("--data", "--cv", "--n-jobs", "--results", "--units", "--dropout"):
         assert option in done.stdout
+
+
+def test_hyperparameter_options_default_to_the_library():
+    args = build_parser().parse_args(["train"])
+    assert given_hyperparameters(args) == {}
+    assert recipe_params(args) == {"random_state": 7, "verbose": 1}
+    args = build_parser().parse_args(["search", "--units", "8", "16"])
+    assert given_hyperparameters(args) == {"units": [8, 16]}
+    assert recipe_params(args) == {"random_state": 7, "verbose": 0}
+
+
+def test_classic_recipe_with_explicit_options_on_top():
+    args = build_parser().parse_args(
+        ["train", "--recipe", "classic", "--units", "8", "--random-state", "3"]
+    )
+    params = {**recipe_params(args), **given_hyperparameters(args)}
+    assert params == {**sk_lstm.CLASSIC_RECIPE, "units": 8, "random_state": 3,
+                      "verbose": 1}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "--dropout", "1.5"], "expected a rate in [0, 1)"),
+        (["train", "--units", "0"], "expected a positive integer"),
+        (["train", "--test-size", "1"], "expected a fraction in (0, 1)"),
+        (["search", "--cv", "1"], "expected an integer >= 2"),
+        (["train", "--recipe", "fancy"], "invalid choice"),
+    ],
+)
+def test_bad_option_values(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_output_files_of_each_format():
+    assert model_paths("m.joblib", "both") == {
+        "joblib": "m.joblib",
+        "sklstm": "m.sklstm",
+    }
+    assert model_paths("m.sklstm", "both") == {
+        "joblib": "m.joblib",
+        "sklstm": "m.sklstm",
+    }
+    assert model_paths("out/m.joblib", "sklstm") == {"sklstm": "out/m.sklstm"}
+    assert model_paths("m.pkl", "joblib") == {"joblib": "m.pkl"}
+
+
+# --- reading data -------------------------------------------------------------
+
+
+def test_tsv_json_lines_and_folders_read_as_csv(tmp_path):
+    texts, y = make_reviews(10)
+    expected = read_labelled_texts(write_csv(tmp_path / "a.csv", texts, y))
+    tsv = write_csv(tmp_path / "a.tsv", texts, y, delimiter="\t")
+    jsonl = tmp_path / "a.jsonl"
+    records = [{"text": text, "label": label, "id": i} for i, (text, label)
+               in enumerate(zip(texts, y.tolist(), strict=True))]  # fmt: skip
+    jsonl.write_text("\n".join(map(json.dumps, records)) + "\n\n")
+    folder = tmp_path / "folder"
+    for i, (text, label) in enumerate(zip(texts, y, strict=True)):
+        (folder / label).mkdir(parents=True, exist_ok=True)
+        (folder / label / f"{i:02d}.txt").write_text(text, encoding="utf-8")
+    for path in (tsv, jsonl):
+        X, labels = read_labelled_texts(str(path))
+        assert X == expected[0] and labels.tolist() == expected[1].tolist()
+    X, labels = read_labelled_texts(str(folder))  # ordered by label, then file
+    assert sorted(X) == sorted(expected[0])
+    assert labels.tolist() == sorted(expected[1].tolist())
+
+
+def test_whole_number_labels_of_a_csv_file_are_ints(tmp_path):
+    path = write_csv(tmp_path / "a.csv", ["good", "bad", "fine"], ["1", "0", "1"])
+    X, y = read_labelled_texts(str(path))
+    assert y.dtype.kind == "i" and y.tolist() == [1, 0, 1]
+
+
+# --- train --------------------------------------------------------------------
+
+
+def test_train_on_imdb_prints_accuracy_and_saves_everything(
+    imdb_folder, tmp_path, capsys
+):
+    output = tmp_path / "model.joblib"
+    argv = ["train", "--data", str(imdb_folder), "--output", str(output),
+            "--epochs", "4", "--max-samples", "20", *TINY_OPTIONS]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Loaded 20 training texts and 20 IMDB test reviews" in out
+    assert "Epoch 1/4" in out and "Epoch 4/4" in out and "━" in out  # a progress bar
+    accuracy = float(out.split("Test accuracy: ")[1].split()[0])
+
+    pipe = joblib.load(output)
+    safe = sk_lstm.load(tmp_path / "model.sklstm")
+    texts, y = make_reviews(24, random_state=1)
+    np.testing.assert_allclose(safe.predict_proba(texts), pipe.predict_proba(texts))
+    params = pipe.get_params()
+    assert (params["sequencer__maxlen"], params["classifier__units"]) == (12, 8)
+    assert params["classifier__random_state"] == 7
+    assert params["classifier__verbose"] == 0  # quiet when the model is used later
+    assert 0 <= accuracy <= 1
+
+    columns, rows = read_csv(tmp_path / "model_history.csv")
+    history = pipe.named_steps["classifier"].history_
+    assert columns == ["epoch", "loss", "accuracy"]
+    assert [int(row["epoch"]) for row in rows] == [1, 2, 3, 4]
+    assert [float(row["loss"]) for row in rows] == pytest.approx(history["loss"])
+    assert_png(tmp_path / "model_learning_curves.png")
+
+    assert main(["evaluate", str(output), "--data", str(imdb_folder)]) == 0
+    out = capsys.readouterr().out
+    assert "on 24 IMDB test reviews" in out and "ROC AUC: " in out
+    assert_png(tmp_path / "model_confusion_matrix.png")
+
+
+def test_train_on_a_csv_file_holds_out_a_stratified_split(trained):
+    out, folder = trained["out"], trained["folder"]
+    assert "Loaded 48 training texts and 12 held-out texts (20% of reviews.csv)" in out
+    accuracy = float(out.split("Test accuracy: ")[1].split()[0])
+    texts, y = make_reviews(60, random_state=2)
+    _, X_test, _, y_test = train_test_split(
+        texts, y, test_size=0.2, stratify=y, random_state=7
+    )
+    pipe = sk_lstm.load(folder / "model.sklstm")
+    assert round(pipe.score(X_test, y_test), 4) == accuracy
+    assert pipe.classes_.tolist() == ["neg", "pos"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "model.joblib", "model.sklstm", "model_history.csv",
+        "model_learning_curves.png", "reviews.csv",
+    ]  # fmt: skip
+
+
+def test_history_and_learning_curves_show_validation_when_present(tmp_path):
+    history = {
+        "accuracy": [0.5, 0.7, 0.8],
+        "loss": [0.7, 0.6, 0.5],
+        "val_loss": [0.69, 0.65, 0.66],
+        "val_accuracy": [0.5, 0.6, 0.6],
+    }
+    columns, rows = history_table(history)
+    assert columns == ["epoch", "loss", "accuracy", "val_loss", "val_accuracy"]
+    assert rows[2] == {"epoch": 3, "loss": 0.5, "accuracy": 0.8, "val_loss": 0.66,
+                       "val_accuracy": 0.6}  # fmt: skip
+    assert learning_curves(history, tmp_path / "curves.png")
+    assert_png(tmp_path / "curves.png")
+
+
+# --- evaluate and predict -----------------------------------------------------
+
+
+@pytest.mark.parametrize("model_file", ["model.joblib", "model.sklstm"])
+def test_evaluate_prints_the_report_and_plots_the_confusion_matrix(
+    trained, model_file, capsys
+):
+    model, data = trained["folder"] / model_file, trained["data"]
+    argv = ["evaluate", str(model), "--data", str(data),
+            "--text-column", "review", "--label-column", "mood"]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+
+    pipe = joblib.load(trained["folder"] / "model.joblib")
+    texts, y = make_reviews(60, random_state=2)
+    proba = pipe.predict_proba(texts)
+    report = classification_report(y, pipe.predict(texts), digits=4)
+    assert report in out
+    assert f"ROC AUC: {roc_auc_score(y == 'pos', proba[:, 1]):.4f}" in out
+    assert "60 texts of reviews.csv" in out
+    plot = trained["folder"] / f"{model.stem}_confusion_matrix.png"
+    assert f"Saved the confusion matrix plot to {plot}" in out
+    assert_png(plot)
+
+
+def test_evaluate_refuses_labels_unknown_to_the_model(
+    imdb_folder, trained, tmp_path, capsys
+):
+    # The model knows "neg"/"pos", IMDB has 0/1: a clear error, not a bad report.
+    model = trained["folder"] / "model.joblib"
+    argv = ["evaluate", str(model), "--data", str(imdb_folder)]
+    assert main([*argv, "--plot", str(tmp_path / "cm.png")]) == 1
+    assert "labels the model does not know" in one_error_line(
+        capsys.readouterr(), "evaluate"
+    )
+
+
+def test_evaluate_without_matplotlib_still_reports(
+    trained, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    plot = tmp_path / "cm.png"
+    argv = ["evaluate", str(trained["folder"] / "model.sklstm"), "--plot", str(plot),
+            "--data", str(trained["data"]), "--text-column", "review",
+            "--label-column", "mood"]  # fmt: skip
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "ROC AUC:" in captured.out and "Confusion matrix" in captured.out
+    notes = [line for line in captured.err.splitlines() if "matplotlib" in line]
+    assert notes == [
+        'No plot: matplotlib is not installed (pip install "sk_lstm[plot]").'
+    ]
+    assert not plot.exists()
+
+
+def test_predict_texts_from_arguments_as_json(trained, capsys):
+    texts = ["a great superb film", "boring and awful", "Ünïcode ✓ text"]
+    argv = ["predict", str(trained["folder"] / "model.sklstm"), *texts, "--json"]
+    assert main(argv) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    proba = joblib.load(trained["folder"] / "model.joblib").predict_proba(texts)
+    assert [r["text"] for r in records] == texts
+    for record, row in zip(records, proba, strict=True):
+        assert record["label"] == ["neg", "pos"][row.argmax()]
+        assert record["probability"] == pytest.approx(row.max(), abs=1e-6)
+        assert list(record["probabilities"]) == ["neg", "pos"]
+        assert list(record["probabilities"].values()) == pytest.approx(row, abs=1e-6)
+
+
+def test_predict_lines_of_a_file_and_of_standard_input(
+    trained, tmp_path, monkeypatch, capsys
+):
+    model = str(trained["folder"] / "model.joblib")
+    lines = tmp_path / "texts.txt"
+    lines.write_text(
+        "loved it, wonderful\n\n  \nhated the dull plot\n", encoding="utf-8"
+    )
+    assert main(["predict", model, "--file", str(lines)]) == 0
+    from_file = capsys.readouterr().out.splitlines()
+    monkeypatch.setattr(sys, "stdin", io.StringIO(lines.read_text(encoding="utf-8")))
+    assert main(["predict", model]) == 0
+    assert capsys.readouterr().out.splitlines() == from_file
+    assert [line.split("\t")[2] for line in from_file] == [
+        "loved it, wonderful", "hated the dull plot",
+    ]  # fmt: skip
+    proba = joblib.load(model).predict_proba(["loved it, wonderful"])[0]
+    label, probability, _ = from_file[0].split("\t")
+    assert label == ["neg", "pos"][proba.argmax()]
+    assert float(probability) == pytest.approx(proba.max(), abs=1e-4)
+
+
+# --- errors: one line on stderr, exit status 1 --------------------------------
+
+
+def test_missing_data_file(tmp_path, capsys):
+    assert main(["train", "--data", str(tmp_path / "nowhere.csv")]) == 1
+    line = one_error_line(capsys.readouterr(), "train")
+    assert "No data at" in line and "nowhere.csv" in line
+
+
+def test_bad_column_name(trained, tmp_path, capsys):
+    argv = ["train", "--data", str(trained["data"]), "--text-column", "txt",
+            "--output", str(tmp_path / "m.joblib")]  # fmt: skip
+    assert main(argv) == 1
+    line = one_error_line(capsys.readouterr(), "train")
+    assert "no column 'txt' (its columns: 'review', 'mood')" in line
+    assert "--text-column" in line and not list(tmp_path.iterdir())
+
+
+def test_unwritable_output_fails_before_training(imdb_folder, tmp_path, capsys):
+    output = tmp_path / "no-such-folder" / "model.joblib"
+    assert main(["train", "--data", str(imdb_folder), "--output", str(output)]) == 1
+    captured = capsys.readouterr()
+    assert "Cannot save to" in one_error_line(captured, "train")
+    assert "Loaded" not in captured.out
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "No model at"),
+        (b"not a model at all", "Cannot read the model"),
+        (b"PK\x03\x04 truncated", "Cannot read the model"),
+        ("truncated.sklstm", "is not a readable sk_lstm file"),
+        ("keras_zip", "Cannot read the model"),
+        ("list", "holds a list, not a fitted classifier"),
+    ],
+)
+def test_unreadable_model(trained, tmp_path, content, message, capsys):
+    model = tmp_path / "model.joblib"
+    if content == "truncated.sklstm":
+        model = tmp_path / "model.sklstm"
+        model.write_bytes((trained["folder"] / "model.sklstm").read_bytes()[:300])
+    elif content == "keras_zip":
+        with zipfile.ZipFile(model, "w") as archive:
+            archive.writestr("config.json", "{}")
+    elif content == "list":
+        joblib.dump([1, 2], model)
+    elif content is not None:
+        model.write_bytes(content)
+    for argv in (["evaluate", str(model)], ["predict", str(model), "some text"]):
+        assert main(argv) == 1
+        assert message in one_error_line(capsys.readouterr(), argv[0])
+
+
+def test_missing_text_file(trained, tmp_path, capsys):
+    model = str(trained["folder"] / "model.joblib")
+    assert main(["predict", model, "--file", str(tmp_path / "none.txt")]) == 1
+    assert "No text file at" in one_error_line(capsys.readouterr(), "predict")

@@ -1,0 +1,340 @@
+"""The ``sk-lstm`` command line: train, search, evaluate, predict.
+
+Only the standard library is imported here, so that ``sk-lstm --help`` is quick
+and needs no TensorFlow; each command imports what it needs when it runs.
+"""
+
+import argparse
+import importlib
+import sys
+
+
+class CommandError(Exception):
+    """A problem with the user's input, reported as one line without a traceback."""
+
+
+PLOT_EXTRA = 'pip install "sk_lstm[plot]"'
+
+
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def _at_least_two(text):
+    value = int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 2, got {text}")
+    return value
+
+
+def _rate(text):
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected a rate in [0, 1), got {text}")
+    return value
+
+
+def _fraction(text):
+    value = float(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction in (0, 1), got {text}")
+    return value
+
+
+# The model options of `train` and `search`, one row per keyword of
+# make_lstm_pipeline: (option, keyword, type, help). They default to None, which
+# keeps the value of the recipe; `search` takes several values of each.
+HYPERPARAMETERS = (
+    ("--num-words", "num_words", _positive_int,
+     "vocabulary size: indices below it, for the most frequent words"),
+    ("--maxlen", "maxlen", _positive_int,
+     "tokens per text: longer texts are cut, shorter ones padded"),
+    ("--embedding-dim", "embedding_dim", _positive_int, "word vector size"),
+    ("--units", "units", _positive_int, "LSTM state size"),
+    ("--dropout", "dropout", _rate, "dropout rate before and after the LSTM"),
+    ("--epochs", "epochs", _positive_int, "passes over the training data"),
+    ("--batch-size", "batch_size", _positive_int, "texts per gradient step"),
+)  # fmt: skip
+
+
+def recipe_params(args):
+    """The recipe's keywords of make_lstm_pipeline, with the seed and verbosity."""
+    params = {}
+    if args.recipe == "classic":
+        from .. import CLASSIC_RECIPE
+
+        params.update(CLASSIC_RECIPE)
+    return {**params, "random_state": args.random_state, "verbose": args.verbose}
+
+
+def given_hyperparameters(args):
+    """The hyperparameter options given, by keyword of make_lstm_pipeline."""
+    values = {keyword: getattr(args, keyword) for _, keyword, _, _ in HYPERPARAMETERS}
+    return {keyword: value for keyword, value in values.items() if value is not None}
+
+
+_METAVARS = {_positive_int: "N", _rate: "RATE"}
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Show an option's default in its help, unless it has none to show."""
+
+    def _get_help_string(self, action):
+        shown = action.default not in (None, argparse.SUPPRESS)
+        if shown and action.default is not False:
+            return action.help + " (default: %(default)s)"
+        return action.help
+
+
+def _add_data_options(parser, *, evaluation=False):
+    data = parser.add_argument_group("data")
+    data.add_argument(
+        "--data",
+        metavar="PATH",
+        help="IMDB (aclImdb_v1.tar.gz, an aclImdb/ folder or a folder holding "
+        "one), or your own labelled texts: a .csv, .tsv or .jsonl file with a text "
+        "and a label column, or a folder with one sub-folder of .txt files per "
+        "label; default: IMDB from $SK_LSTM_DATA, else the scikit-learn data home "
+        "(downloaded there if missing)",
+    )
+    data.add_argument(
+        "--text-column",
+        default="text",
+        metavar="NAME",
+        help="column (or JSON key) of the texts in a .csv/.tsv/.jsonl file",
+    )
+    data.add_argument(
+        "--label-column",
+        default="label",
+        metavar="NAME",
+        help="column (or JSON key) of the labels in a .csv/.tsv/.jsonl file",
+    )
+    if not evaluation:
+        data.add_argument(
+            "--test-size",
+            type=_fraction,
+            default=0.2,
+            metavar="FRACTION",
+            help="share of your own data held out (stratified) to test on; IMDB "
+            "has its own test set",
+        )
+    data.add_argument(
+        "--max-samples",
+        type=_positive_int,
+        metavar="N",
+        help="use a stratified subset of at most N texts"
+        + ("" if evaluation else " to train on and N to test on")
+        + " (quick runs)",
+    )
+
+
+def _add_model_options(parser, *, several):
+    model = parser.add_argument_group(
+        "model",
+        "Unset options keep the recipe's value."
+        + (
+            "\nGive several values to search over them, one to fix it."
+            if several
+            else ""
+        ),
+    )
+    model.add_argument(
+        "--recipe",
+        choices=["default", "classic"],
+        default="default",
+        help="start from make_lstm_pipeline()'s defaults, or from the classic "
+        "Keras IMDB recipe (sk_lstm.CLASSIC_RECIPE); the options below override it",
+    )
+    for option, keyword, type_, text in HYPERPARAMETERS:
+        model.add_argument(
+            option,
+            dest=keyword,
+            type=type_,
+            nargs="+" if several else None,
+            metavar=_METAVARS.get(type_),
+            help=text,
+        )
+    model.add_argument(
+        "--random-state",
+        type=int,
+        default=7,
+        metavar="SEED",
+        help="seed of weights, dropout and shuffling (and of the data split)",
+    )
+    model.add_argument(
+        "--verbose",
+        type=int,
+        choices=[0, 1, 2],
+        default=0 if several else 1,
+        help="Keras output while fitting: 0 none, 1 a progress bar per epoch, "
+        "2 one line per epoch",
+    )
+
+
+def _add_output_options(parser, *, default, what):
+    output = parser.add_argument_group("output")
+    output.add_argument(
+        "--output",
+        default=default,
+        metavar="FILE",
+        help=f"where to save {what}; with --format both, the safe format goes "
+        "next to it with the suffix .sklstm",
+    )
+    output.add_argument(
+        "--format",
+        choices=["both", "joblib", "sklstm"],
+        default="both",
+        help="joblib (loads anything, but runs code from the file: trusted files "
+        "only), the safe format of sk_lstm.save (loading runs no code), or both",
+    )
+    return output
+
+
+def _add_train(commands):
+    parser = commands.add_parser(
+        "train",
+        help="fit a pipeline, print its test accuracy, save it",
+        formatter_class=_HelpFormatter,
+        description="""\
+Fit make_lstm_pipeline() on IMDB's 25,000 training reviews (or on your own
+data), print the accuracy on IMDB's 25,000 test reviews (or on a held-out
+part of your data), and save the fitted pipeline, its training history
+(FILE_history.csv: loss and metrics per epoch) and its learning curves
+(FILE_learning_curves.png, with matplotlib).""",
+    )
+    _add_data_options(parser)
+    _add_model_options(parser, several=False)
+    _add_output_options(
+        parser, default="imdb_lstm.joblib", what="the fitted pipeline (joblib)"
+    )
+    parser.set_defaults(handler="train")
+
+
+def _add_search(commands):
+    parser = commands.add_parser(
+        "search",
+        help="grid-search hyperparameters with cross-validation (resumable)",
+        formatter_class=_HelpFormatter,
+        description="""\
+Cross-validate every combination of the given option values on the training
+data, for example `sk-lstm search --dropout 0 0.2 0.5 --units 50 100`.
+Each finished candidate is added to the results file at once: if the search
+stops, run the same command again and only the missing candidates are fitted.
+Then print the ranked results, write them (as GridSearchCV.cv_results_) and a
+heat map of the mean validation score (RESULTS_heatmap.png, with matplotlib),
+refit the best candidate on all the training data, print its test accuracy and
+save it.""",
+    )
+    _add_data_options(parser)
+    _add_model_options(parser, several=True)
+    search = parser.add_argument_group("search")
+    search.add_argument(
+        "--cv",
+        type=_at_least_two,
+        default=3,
+        metavar="K",
+        help="number of stratified cross-validation folds",
+    )
+    search.add_argument(
+        "--n-jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="fits to run at once, in joblib worker processes (-1: one per core)",
+    )
+    output = _add_output_options(
+        parser, default="best_lstm.joblib", what="the refitted best pipeline"
+    )
+    output.add_argument(
+        "--results",
+        default="cv_results.csv",
+        metavar="FILE",
+        help="the results table (CSV), also read to resume a stopped search",
+    )
+    parser.set_defaults(handler="search")
+
+
+def _add_evaluate(commands):
+    parser = commands.add_parser(
+        "evaluate",
+        help="classification report, ROC AUC and confusion matrix of a model",
+        formatter_class=_HelpFormatter,
+        description="""\
+Print the classification report, the ROC AUC and the confusion matrix of a
+saved model on IMDB's test reviews (or on your own labelled data), and plot
+the confusion matrix (with matplotlib).""",
+    )
+    parser.add_argument(
+        "model",
+        metavar="MODEL",
+        help="a fitted pipeline saved by sk-lstm, joblib.dump or sk_lstm.save",
+    )
+    _add_data_options(parser, evaluation=True)
+    parser.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="where to save the confusion matrix plot (PNG); default: "
+        "MODEL_confusion_matrix.png next to the model",
+    )
+    parser.set_defaults(handler="evaluate")
+
+
+def _add_predict(commands):
+    parser = commands.add_parser(
+        "predict",
+        help="label texts with a saved model",
+        formatter_class=_HelpFormatter,
+        description="""\
+Print the predicted label and its probability for each text: the TEXT
+arguments, then the lines of --file; with neither, the lines of standard
+input. Empty lines are skipped.""",
+    )
+    parser.add_argument(
+        "model",
+        metavar="MODEL",
+        help="a fitted pipeline saved by sk-lstm, joblib.dump or sk_lstm.save",
+    )
+    parser.add_argument("texts", nargs="*", metavar="TEXT", help="texts to label")
+    parser.add_argument(
+        "--file",
+        metavar="FILE",
+        help="read texts from FILE, one per line ('-' for standard input)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object per text (text, label, probability, and the "
+        "probability of every label) instead of a table",
+    )
+    parser.set_defaults(handler="predict")
+
+
+def build_parser():
+    """The argument parser of ``sk-lstm`` and its four commands."""
+    parser = argparse.ArgumentParser(
+        prog="sk-lstm",
+        description="Train, tune, evaluate and use LSTM text classifiers built "
+        "with scikit-learn and Keras. `sk-lstm COMMAND --help` explains a command.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_train, _add_search, _add_evaluate, _add_predict):
+        add(commands)
+    return parser
+
+
+def main(argv=None):
+    """Run ``sk-lstm``; return the exit status (1 with a one-line error)."""
+    args = build_parser().parse_args(argv)
+    command = importlib.import_module(f"._{args.handler}", __name__)
+    try:
+        return command.run(args)
+    except (CommandError, OSError, ValueError) as error:
+        message = " ".join(str(error).split())
+        print(f"sk-lstm {args.command}: error: {message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"sk-lstm {args.command}: interrupted", file=sys.stderr)
+        return 130

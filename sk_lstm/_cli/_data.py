@@ -1,0 +1,213 @@
+"""The texts and labels the commands work on: IMDB or the user's own data."""
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from ..datasets import load_imdb
+from ..datasets._imdb import _find_source
+from . import CommandError
+
+_DELIMITERS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
+_JSON_LINES = (".jsonl", ".ndjson")
+_FORMATS = ".csv, .tsv, .jsonl, an IMDB archive or a folder"
+
+
+def train_and_test(args):
+    """Return ``X_train, y_train, X_test, y_test`` and a name for the test texts.
+
+    IMDB comes with its own test set; the user's own data is split
+    (stratified, ``args.test_size``, ``args.random_state``).
+    """
+    if _is_imdb(args.data):
+        X_train, y_train = load_imdb(subset="train", path=args.data, return_X_y=True)
+        X_test, y_test = load_imdb(subset="test", path=args.data, return_X_y=True)
+        test_name = "IMDB test reviews"
+    else:
+        X, y = read_labelled_texts(args.data, args.text_column, args.label_column)
+        X_train, X_test, y_train, y_test = _split(
+            X, y, test_size=args.test_size, random_state=args.random_state
+        )
+        test_name = f"held-out texts ({args.test_size:.0%} of {Path(args.data).name})"
+    X_train, y_train = _subsample(X_train, y_train, args.max_samples, args.random_state)
+    X_test, y_test = _subsample(X_test, y_test, args.max_samples, args.random_state)
+    return X_train, y_train, X_test, y_test, test_name
+
+
+def evaluation_set(args):
+    """Return ``X, y`` and their name: IMDB's test reviews or all the user's data."""
+    if _is_imdb(args.data):
+        X, y = load_imdb(subset="test", path=args.data, return_X_y=True)
+        name = "IMDB test reviews"
+    else:
+        X, y = read_labelled_texts(args.data, args.text_column, args.label_column)
+        name = f"texts of {Path(args.data).name}"
+    X, y = _subsample(X, y, args.max_samples, random_state=0)
+    return X, y, name
+
+
+def read_labelled_texts(path, text_column="text", label_column="label"):
+    """Read texts and labels from a table file or a folder of label sub-folders.
+
+    Parameters
+    ----------
+    path : str
+        A ``.csv`` or ``.tsv`` file with a header row, a JSON Lines file
+        (``.jsonl``, one object per line), or a folder holding one sub-folder of
+        UTF-8 ``.txt`` files per label (the sub-folder's name is the label).
+    text_column, label_column : str, default="text", "label"
+        The column (JSON key) of the texts and of the labels in a file.
+
+    Returns
+    -------
+    X : list of str
+    y : ndarray of shape (n_texts,)
+        Labels from a CSV/TSV file that are all whole numbers are read as ints
+        (as IMDB's 0/1), others are kept as strings.
+
+    Raises
+    ------
+    FileNotFoundError
+        If nothing is at ``path``.
+    CommandError
+        If a column is missing, a label is empty, a line is not JSON, the file
+        type is unknown or the folder holds no labelled texts.
+    """
+    source = Path(path)
+    if source.is_dir():
+        return _read_folder(source)
+    if not source.is_file():
+        raise FileNotFoundError(f"No data at {path}: no such file or folder.")
+    suffix = source.suffix.lower()
+    try:
+        if suffix in _DELIMITERS:
+            delimiter = _DELIMITERS[suffix]
+            X, y = _read_delimited(source, delimiter, text_column, label_column)
+            y = _whole_numbers_as_ints(y)
+        elif suffix in _JSON_LINES:
+            X, y = _read_json_lines(source, text_column, label_column)
+        else:
+            raise CommandError(
+                f"Cannot read {path}: unknown file type {suffix or '(none)'}; "
+                f"expected {_FORMATS}."
+            )
+    except UnicodeDecodeError as error:
+        raise CommandError(f"{path} is not UTF-8 text ({error}).") from None
+    if not X:
+        raise CommandError(f"{path} holds no texts.")
+    return X, np.asarray(y)
+
+
+def _is_imdb(path):
+    """Whether ``path`` (None: the default location) is IMDB, not the user's data."""
+    if path is None:
+        return True
+    if not Path(path).exists():
+        raise FileNotFoundError(f"No data at {path}: no such file or folder.")
+    return _find_source(Path(path).expanduser()) is not None
+
+
+def _read_delimited(path, delimiter, text_column, label_column):
+    # A long text must not hit the csv module's default 128 kB field limit.
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    with open(path, newline="", encoding="utf-8-sig") as file:
+        reader = csv.DictReader(file, delimiter=delimiter)
+        _check_columns(path, reader.fieldnames or [], text_column, label_column)
+        X, y = [], []
+        for row in reader:
+            text, label = row[text_column], row[label_column]
+            if text is None or not label:
+                column = label_column if text is not None else text_column
+                raise CommandError(
+                    f"{path}, line {reader.line_num}: no value in column {column!r}."
+                )
+            X.append(text)
+            y.append(label)
+    return X, y
+
+
+def _read_json_lines(path, text_column, label_column):
+    X, y = [], []
+    with open(path, encoding="utf-8-sig") as file:
+        for number, line in enumerate(file, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise CommandError(
+                    f"{path}, line {number}: not JSON ({error.msg})."
+                ) from None
+            if not isinstance(record, dict):
+                raise CommandError(f"{path}, line {number}: not a JSON object.")
+            _check_columns(path, list(record), text_column, label_column, number)
+            text, label = record[text_column], record[label_column]
+            if not isinstance(text, str):
+                raise CommandError(
+                    f"{path}, line {number}: {text_column!r} is not a string."
+                )
+            if label is None or label == "":
+                raise CommandError(f"{path}, line {number}: empty {label_column!r}.")
+            X.append(text)
+            y.append(label)
+    return X, y
+
+
+def _check_columns(path, columns, text_column, label_column, line=None):
+    for column in (text_column, label_column):
+        if column not in columns:
+            where = f"{path}, line {line}" if line else str(path)
+            option = "text" if column == text_column else "label"
+            raise CommandError(
+                f"{where}: no column {column!r} (its columns: "
+                f"{', '.join(map(repr, columns)) or 'none'}); name the "
+                f"{option} column with --{option}-column."
+            )
+
+
+def _read_folder(root):
+    X, y = [], []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        for file in sorted(folder.glob("*.txt")):
+            try:
+                X.append(file.read_text(encoding="utf-8"))
+            except UnicodeDecodeError as error:
+                raise CommandError(f"{file} is not UTF-8 text ({error}).") from None
+            y.append(folder.name)
+    if len(set(y)) < 2:
+        raise CommandError(
+            f"{root} is not labelled data: expected one sub-folder of .txt files per "
+            f"label (at least two), found {len(set(y))} with texts."
+        )
+    return X, np.asarray(y)
+
+
+def _whole_numbers_as_ints(labels):
+    try:
+        return [int(label) for label in labels]
+    except ValueError:
+        return labels
+
+
+def _split(X, y, *, test_size, random_state):
+    try:
+        return train_test_split(
+            X, y, test_size=test_size, stratify=y, random_state=random_state
+        )
+    except ValueError as error:  # a class with a single text, a tiny test set
+        raise CommandError(
+            f"Cannot hold out {test_size:.0%} of the data: {error}"
+        ) from None
+
+
+def _subsample(X, y, n, random_state):
+    if n is None or n >= len(y):
+        return X, y
+    X_sub, _, y_sub, _ = train_test_split(
+        X, y, train_size=n, stratify=y, random_state=random_state
+    )
+    return X_sub, y_sub

@@ -1,0 +1,69 @@
+"""``sk-lstm evaluate``: how well a saved model labels texts it was not fit on."""
+
+import sys
+
+import numpy as np
+from sklearn.metrics import classification_report, confusion_matrix, roc_auc_score
+
+from . import CommandError, _plots
+from ._data import evaluation_set
+from ._files import check_writable, load_model, sibling
+
+
+def run(args):
+    """Run ``sk-lstm evaluate`` with the parsed ``args``; return the exit status."""
+    model = load_model(args.model)
+    plot_path = args.plot or sibling(args.model, "confusion_matrix.png")
+    check_writable(plot_path)
+    X, y, name = evaluation_set(args)
+    classes = model.classes_
+    unknown = set(np.unique(y).tolist()) - set(classes.tolist())
+    if unknown:
+        raise CommandError(
+            f"The data has labels the model does not know: "
+            f"{sorted(map(str, unknown))[:5]} (the model's labels: "
+            f"{[str(c) for c in classes]})."
+        )
+    proba = model.predict_proba(X)
+    predicted = classes[proba.argmax(axis=1)]
+
+    print(f"{args.model} on {len(y):,} {name}\n")
+    print(
+        classification_report(
+            y,
+            predicted,
+            labels=classes,
+            target_names=[str(c) for c in classes],
+            digits=4,
+            zero_division=0,
+        )
+    )
+    print(f"ROC AUC: {_roc_auc(y, proba, classes)}\n")
+    matrix = confusion_matrix(y, predicted, labels=classes)
+    _print_matrix(matrix, classes)
+    title = f"Confusion matrix\n{len(y):,} {name}"
+    if _plots.confusion_matrix(matrix, classes, plot_path, title):
+        print(f"\nSaved the confusion matrix plot to {plot_path}")
+    else:
+        print(_plots.MISSING, file=sys.stderr)
+    return 0
+
+
+def _roc_auc(y, proba, classes):
+    """The ROC AUC as text: binary, or one-vs-rest macro average."""
+    try:
+        if len(classes) == 2:
+            return f"{roc_auc_score(y == classes[1], proba[:, 1]):.4f}"
+        score = roc_auc_score(y, proba, multi_class="ovr", labels=classes)
+        return f"{score:.4f} (one-vs-rest, macro average)"
+    except ValueError as error:  # a label missing from the data
+        return f"undefined ({error})"
+
+
+def _print_matrix(matrix, classes):
+    print("Confusion matrix (rows: true label, columns: predicted label):")
+    names = [str(c) for c in classes]
+    width = max(len(text) for text in [*names, *map(str, matrix.ravel())])
+    print(" " * width, *(name.rjust(width) for name in names))
+    for name, row in zip(names, matrix, strict=True):
+        print(name.rjust(width), *(str(count).rjust(width) for count in row))
