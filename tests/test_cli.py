@@ -339,7 +339,7 @@ def test_evaluate_without_matplotlib_still_reports(
 
 def test_predict_texts_from_arguments_as_json(trained, capsys):
     texts = ["a great superb film", "boring and awful", "Ünïcode ✓ text"]
-    argv = ["predict", str(trained["folder"] / "model.sklstm"), *texts, "--json"]
+    argv = ["predict", str(trained["folder"] / "model.sklstm"), "--json", *texts]
     assert main(argv) == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     proba = joblib.load(trained["folder"] / "model.joblib").predict_proba(texts)

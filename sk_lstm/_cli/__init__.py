@@ -327,7 +327,15 @@ def build_parser():
 
 def main(argv=None):
     """Run ``sk-lstm``; return the exit status (1 with a one-line error)."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "predict":
+        # Texts may follow options (predict MODEL --json TEXT...), which argparse
+        # leaves over as unknown; anything that looks like an option still is.
+        args.texts += [text for text in extra if not text.startswith("-")]
+        extra = [text for text in extra if text.startswith("-")]
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     command = importlib.import_module(f"._{args.handler}", __name__)
     try:
         return command.run(args)

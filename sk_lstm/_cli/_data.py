@@ -15,6 +15,9 @@ from . import CommandError
 _DELIMITERS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 _JSON_LINES = (".jsonl", ".ndjson")
 _FORMATS = ".csv, .tsv, .jsonl, an IMDB archive or a folder"
+# The default --random-state of train: `evaluate --max-samples N` then scores the
+# same test texts as `train --max-samples N` did.
+SUBSET_SEED = 7
 
 
 def train_and_test(args):
@@ -46,7 +49,7 @@ def evaluation_set(args):
     else:
         X, y = read_labelled_texts(args.data, args.text_column, args.label_column)
         name = f"texts of {Path(args.data).name}"
-    X, y = _subsample(X, y, args.max_samples, random_state=0)
+    X, y = _subsample(X, y, args.max_samples, random_state=SUBSET_SEED)
     return X, y, name
 
 
