@@ -20,7 +20,8 @@ import sk_lstm
 from sk_lstm._cli import build_parser, given_hyperparameters, main, recipe_params
 from sk_lstm._cli._data import read_labelled_texts
 from sk_lstm._cli._files import history_table, model_paths
-from sk_lstm._cli._plots import learning_curves
+from sk_lstm._cli._plots import confusion_matrix as plot_confusion_matrix
+from sk_lstm._cli._plots import learning_curves, score_heatmap
 
 from .conftest import make_reviews
 
@@ -337,6 +338,21 @@ def test_evaluate_without_matplotlib_still_reports(
     assert not plot.exists()
 
 
+def test_no_plots_without_matplotlib(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    history = {"loss": [0.7, 0.6], "accuracy": [0.5, 0.6]}
+    assert not learning_curves(history, tmp_path / "a.png")
+    scores = np.array([[0.5, 0.6]])
+    assert not score_heatmap(
+        scores, "dropout", [0, 0.2], "", [""], "t", tmp_path / "b.png"
+    )
+    assert not plot_confusion_matrix(
+        np.eye(2, dtype=int), [0, 1], tmp_path / "c.png", "t"
+    )
+    assert not list(tmp_path.iterdir())
+
+
 def test_predict_texts_from_arguments_as_json(trained, capsys):
     texts = ["a great superb film", "boring and awful", "Ünïcode ✓ text"]
     argv = ["predict", str(trained["folder"] / "model.sklstm"), "--json", *texts]
@@ -389,6 +405,28 @@ def test_bad_column_name(trained, tmp_path, capsys):
     line = one_error_line(capsys.readouterr(), "train")
     assert "no column 'txt' (its columns: 'review', 'mood')" in line
     assert "--text-column" in line and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("a.xlsx", "text,label\n", "unknown file type .xlsx; expected .csv, .tsv"),
+        ("a.jsonl", '{"text": "good", "label": 1}\n{"text": oops}\n',
+         "a.jsonl, line 2: not JSON"),
+        ("a.jsonl", '{"text": "good"}\n', "a.jsonl, line 1: no column 'label'"),
+        ("a.csv", "text,label\ngood,pos\nbad,\n", "a.csv, line 3: no value in column"),
+        ("a.csv", "text,label\n", "a.csv holds no texts"),
+        ("folder/pos/1.txt", "good", "expected one sub-folder of .txt files per label"),
+    ],
+)  # fmt: skip
+def test_bad_data_files(tmp_path, name, content, message, capsys):
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content, encoding="utf-8")
+    data = tmp_path / name.split("/")[0]
+    output = str(tmp_path / "m.joblib")
+    assert main(["train", "--data", str(data), "--output", output]) == 1
+    assert message in one_error_line(capsys.readouterr(), "train")
 
 
 def test_unwritable_output_fails_before_training(imdb_folder, tmp_path, capsys):

@@ -59,7 +59,7 @@ def test_search_is_written_as_it_goes_and_resumed(search_argv, tmp_path, fits, c
     fits.params, fits.stop_at = [], None
     assert main(search_argv + GRID) == 0
     out = capsys.readouterr().out
-    assert "4 candidates x 2 folds on 32 training texts; 2 already in" in out
+    assert "4 candidates x 2 folds on 32 training texts, 2 already in" in out
     assert fits.params == [{"classifier__dropout": 0.3, "classifier__units": u}
                            for u in (4, 4, 8, 8)]  # fmt: skip
 

@@ -13,35 +13,25 @@ class CommandError(Exception):
     """A problem with the user's input, reported as one line without a traceback."""
 
 
-PLOT_EXTRA = 'pip install "sk_lstm[plot]"'
+def _checked(convert, valid, expected):
+    """An argparse type: ``convert`` the text, then check the value."""
+
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not valid(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    return parse
 
 
-def _positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
-    return value
-
-
-def _at_least_two(text):
-    value = int(text)
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 2, got {text}")
-    return value
-
-
-def _rate(text):
-    value = float(text)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a rate in [0, 1), got {text}")
-    return value
-
-
-def _fraction(text):
-    value = float(text)
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a fraction in (0, 1), got {text}")
-    return value
+_positive_int = _checked(int, lambda value: value >= 1, "a positive integer")
+_at_least_two = _checked(int, lambda value: value >= 2, "an integer >= 2")
+_rate = _checked(float, lambda value: 0 <= value < 1, "a rate in [0, 1)")
+_fraction = _checked(float, lambda value: 0 < value < 1, "a fraction in (0, 1)")
 
 
 # The model options of `train` and `search`, one row per keyword of
@@ -49,7 +39,7 @@ def _fraction(text):
 # keeps the value of the recipe; `search` takes several values of each.
 HYPERPARAMETERS = (
     ("--num-words", "num_words", _positive_int,
-     "vocabulary size: indices below it, for the most frequent words"),
+     "vocabulary size: the N - 2 most frequent words get an index"),
     ("--maxlen", "maxlen", _positive_int,
      "tokens per text: longer texts are cut, shorter ones padded"),
     ("--embedding-dim", "embedding_dim", _positive_int, "word vector size"),

@@ -82,7 +82,8 @@ def load_model(path):
                 f"Cannot read the model {path}: it is neither an sk_lstm file nor "
                 f"a joblib file ({type(error).__name__}: {error})."
             ) from None
-    if not (hasattr(model, "predict_proba") and hasattr(model, "classes_")):
+    expected = ("predict_proba", "classes_", "get_params")
+    if not all(hasattr(model, name) for name in expected):
         raise CommandError(
             f"{path} holds a {type(model).__name__}, not a fitted classifier."
         )

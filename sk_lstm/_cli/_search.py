@@ -48,9 +48,9 @@ def run(args):
     todo = [params for params in candidates if _key(params) not in done]
     print(
         f"{len(candidates)} candidates x {args.cv} folds on {len(y_train):,} "
-        f"training texts; {len(candidates) - len(todo)} already in {args.results}, "
-        "where each finished candidate is added: if stopped, run the same "
-        "command again to resume"
+        f"training texts, {len(candidates) - len(todo)} already in {args.results}\n"
+        "Each finished candidate is added to it: if stopped, run the same command "
+        "again to resume."
     )
     folds = list(check_cv(args.cv, y_train, classifier=True).split(X_train, y_train))
     X, y = np.asarray(X_train, dtype=object), np.asarray(y_train)
