@@ -23,13 +23,15 @@ from _common import load_train_test
 from dask.distributed import Client, LocalCluster
 from sklearn.model_selection import GridSearchCV
 
-from sk_lstm import make_lstm_pipeline
+from sk_lstm import CLASSIC_RECIPE, make_lstm_pipeline
 
 GRID = {"classifier__dropout": [0.0, 0.2], "classifier__units": [32, 64]}
 
 
 def timed_search(X, y, n_jobs=None):
-    pipe = make_lstm_pipeline(maxlen=200, epochs=1, random_state=0)
+    pipe = make_lstm_pipeline(
+        **CLASSIC_RECIPE | {"maxlen": 200, "epochs": 1}, random_state=0
+    )
     search = GridSearchCV(pipe, GRID, cv=3, n_jobs=n_jobs)
     start = time.perf_counter()
     search.fit(X, y)

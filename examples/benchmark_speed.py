@@ -80,6 +80,12 @@ plain.fit(
 bucketed_timer = EpochTimer()
 clf = LSTMClassifier(
     vocab_size=5000,
+    embedding_dim=32,
+    units=100,
+    bidirectional=False,
+    pooling="last",
+    early_stopping=False,
+    validation_fraction=None,
     epochs=args.epochs,
     batch_size=64,
     verbose=2,

@@ -13,12 +13,12 @@ cores; the full data takes 13 fits of the classic recipe, about an hour).
 from _common import load_train_test, parse_args
 from sklearn.model_selection import GridSearchCV
 
-from sk_lstm import make_lstm_pipeline
+from sk_lstm import CLASSIC_RECIPE, make_lstm_pipeline
 
 args = parse_args(__doc__.split("\n")[1])
 X_train, X_test, y_train, y_test = load_train_test(args.max_samples)
 
-pipe = make_lstm_pipeline(num_words=5000, maxlen=500, epochs=3, random_state=7)
+pipe = make_lstm_pipeline(**CLASSIC_RECIPE, random_state=7)
 search = GridSearchCV(
     pipe,
     {"classifier__dropout": [0.0, 0.2], "classifier__units": [50, 100]},

@@ -14,22 +14,14 @@ import time
 
 from _common import load_train_test, parse_args
 
-from sk_lstm import make_lstm_pipeline
+from sk_lstm import CLASSIC_RECIPE, make_lstm_pipeline
 
 args = parse_args(__doc__.split("\n")[1])
 X_train, X_test, y_train, y_test = load_train_test(args.max_samples)
 
 for dropout in (0.0, 0.2):
     pipe = make_lstm_pipeline(
-        num_words=5000,
-        maxlen=500,
-        embedding_dim=32,
-        units=100,
-        dropout=dropout,
-        epochs=3,
-        batch_size=64,
-        random_state=7,
-        verbose=2,
+        **{**CLASSIC_RECIPE, "dropout": dropout}, random_state=7, verbose=2
     )
     start = time.perf_counter()
     pipe.fit(X_train, y_train)

@@ -3,6 +3,7 @@
 from contextlib import contextmanager
 from numbers import Integral, Real
 
+import keras
 import numpy as np
 import scipy.sparse as sp
 import tensorflow as tf
@@ -10,6 +11,7 @@ from scikeras._utils import route_params
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import train_test_split
 from sklearn.utils import ClassifierTags
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
@@ -55,6 +57,12 @@ class LSTMClassifier(KerasClassifier):
     mask_zero : bool, default=False
         Mask index 0 (padding) so that the LSTM skips it. Needed with
         ``padding="post"``; with pre-padding the classic recipe does without.
+    bidirectional : bool, default=False
+        Add an LSTM that reads each text backwards; the output layer sees both
+        (``2 * units`` features).
+    pooling : {"last", "max", "mean"}, default="last"
+        What the output layer reads: the LSTM's last state, or the maximum or
+        mean of its states over the time steps (masked steps excluded).
     length_bucketing : bool, default=True
         In ``fit`` and ``predict``, batch sequences of similar length together and
         cut each batch to its longest sequence (rounded up to a multiple of 16
@@ -63,12 +71,26 @@ class LSTMClassifier(KerasClassifier):
         lands in, and results come back in the caller's order. ``False`` feeds the
         full padded rows, as plain Keras does.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
-        Optimizer; set its parameters with ``optimizer__learning_rate=...``.
+        Optimizer; set its other parameters with ``optimizer__beta_1=...``.
+    learning_rate : float or None, default=None
+        Learning rate of the optimizer; None keeps the optimizer's default
+        (0.001 for Adam).
     loss : str, keras loss or None, default=None
         ``None`` picks binary cross-entropy for two classes and sparse categorical
         cross-entropy for more.
     epochs : int, default=3
-        Passes over the training data.
+        Passes over the training data (the most, with ``early_stopping``).
+    early_stopping : bool, default=False
+        In ``fit``, stop when the validation loss has not improved for
+        ``n_iter_no_change`` epochs, and keep the weights of the best epoch.
+        Needs a validation set. ``partial_fit`` never stops early.
+    validation_fraction : float in (0, 1) or None, default=None
+        Fraction of the training data that ``fit`` holds out (stratified,
+        drawn with ``random_state``) and scores after every epoch: ``val_loss``
+        and ``val_accuracy`` in ``history_``. None trains on all of it. A Keras
+        ``validation_split`` or ``validation_data``, if given, is used instead.
+    n_iter_no_change : int, default=1
+        Epochs without improvement of the validation loss before stopping.
     batch_size : int, default=64
         Samples per gradient step (and per predict batch).
     random_state : int, RandomState instance or None, default=None
@@ -92,7 +114,8 @@ class LSTMClassifier(KerasClassifier):
     model_ : keras.Model
         The fitted Keras model.
     history_ : dict of str to list of float
-        Loss and metrics per epoch.
+        Loss and metrics per epoch, on the training data and (``val_`` keys) on
+        the validation data.
 
     See Also
     --------
@@ -120,7 +143,13 @@ class LSTMClassifier(KerasClassifier):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
         "mask_zero": ["boolean"],
+        "bidirectional": ["boolean"],
+        "pooling": [StrOptions({"last", "max", "mean"})],
         "length_bucketing": ["boolean"],
+        "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
@@ -136,10 +165,16 @@ class LSTMClassifier(KerasClassifier):
         dropout=0.0,
         recurrent_dropout=0.0,
         mask_zero=False,
+        bidirectional=False,
+        pooling="last",
         length_bucketing=True,
         optimizer="adam",
+        learning_rate=None,
         loss=None,
         epochs=3,
+        early_stopping=False,
+        validation_fraction=None,
+        n_iter_no_change=1,
         batch_size=64,
         random_state=None,
         verbose=0,
@@ -160,7 +195,13 @@ class LSTMClassifier(KerasClassifier):
         self.dropout = dropout
         self.recurrent_dropout = recurrent_dropout
         self.mask_zero = mask_zero
+        self.bidirectional = bidirectional
+        self.pooling = pooling
         self.length_bucketing = length_bucketing
+        self.learning_rate = learning_rate
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
 
     # scikeras seeds through `tensorflow_random_state`, which leaves TensorFlow op
     # determinism on for the rest of the process. Hiding the seed from it (its
@@ -204,7 +245,11 @@ class LSTMClassifier(KerasClassifier):
             dropout=self.dropout,
             recurrent_dropout=self.recurrent_dropout,
             mask_zero=self.mask_zero,
+            bidirectional=self.bidirectional,
+            pooling=self.pooling,
         )
+        if self.learning_rate is not None:
+            compile_kwargs["optimizer"].learning_rate = self.learning_rate
         if compile_kwargs["loss"] is None:
             compile_kwargs["loss"] = (
                 "binary_crossentropy"
@@ -217,12 +262,52 @@ class LSTMClassifier(KerasClassifier):
         return model
 
     def _fit_keras_model(
+        self,
+        X,
+        y,
+        sample_weight,
+        warm_start,
+        epochs,
+        initial_epoch,
+        _holdout=False,
+        **kwargs,
+    ):
+        # `fit` (not `partial_fit`) holds out the validation set and stops early.
+        # A Keras validation_split or validation_data, if given, wins.
+        saved_callbacks = self._fit_callbacks
+        fit_args = {
+            **route_params(
+                self.get_params(), destination="fit", pass_filter=self._fit_kwargs
+            ),
+            **kwargs,
+        }
+        own_validation = any(
+            fit_args.get(name) for name in ("validation_split", "validation_data")
+        )
+        if _holdout and self.validation_fraction is not None and not own_validation:
+            X, y, sample_weight, kwargs["validation_data"] = _split_validation(
+                X, y, sample_weight, self.validation_fraction
+            )
+            own_validation = True
+        if _holdout and self.early_stopping:
+            if not own_validation:
+                raise ValueError(
+                    "early_stopping=True needs a validation set: set "
+                    "validation_fraction (a float in (0, 1)) or early_stopping=False."
+                )
+            stopper = keras.callbacks.EarlyStopping(
+                patience=self.n_iter_no_change, restore_best_weights=True
+            )
+            self._fit_callbacks = [*saved_callbacks, stopper]
+        fit = self._fit_bucketed if self.length_bucketing else super()._fit_keras_model
+        try:
+            return fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
+        finally:
+            self._fit_callbacks = saved_callbacks
+
+    def _fit_bucketed(
         self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
     ):
-        if not self.length_bucketing:
-            return super()._fit_keras_model(
-                X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
-            )
         fit_args = {
             **route_params(
                 self.get_params(), destination="fit", pass_filter=self._fit_kwargs
@@ -354,7 +439,9 @@ class LSTMClassifier(KerasClassifier):
         """
         y = _as_label_vector(y)
         with _fit_transaction(self, y):
-            super().fit(X, y, sample_weight=_own_copy(sample_weight), **kwargs)
+            super().fit(
+                X, y, sample_weight=_own_copy(sample_weight), _holdout=True, **kwargs
+            )
         return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None, **kwargs):
@@ -420,6 +507,34 @@ def _fit_transaction(estimator, y, classes=None):
         vars(estimator).clear()
         vars(estimator).update(saved_state)
         raise
+
+
+def _split_validation(X, y, sample_weight, fraction):
+    """Hold out a random, stratified where possible, ``fraction`` of the data.
+
+    Returns the training ``X, y, sample_weight`` and the validation tuple.
+    """
+    arrays = [X, y] if sample_weight is None else [X, y, sample_weight]
+    labels = y.reshape(len(y), -1)
+    labels = labels.argmax(axis=1) if labels.shape[1] > 1 else labels[:, 0]
+    # Under a seeded fit the global NumPy state is seeded, so this is too.
+    seed = np.random.randint(MAX_SEED)  # noqa: NPY002
+    try:
+        parts = train_test_split(
+            *arrays, test_size=fraction, stratify=labels, random_state=seed
+        )
+    except ValueError:  # too few samples of a class to stratify
+        try:
+            parts = train_test_split(*arrays, test_size=fraction, random_state=seed)
+        except ValueError:
+            raise ValueError(
+                f"{len(y)} sample(s) are too few to hold out validation_fraction="
+                f"{fraction} of them: pass more data or validation_fraction=None."
+            ) from None
+    train, validation = parts[::2], tuple(parts[1::2])
+    if sample_weight is None:
+        train.append(None)
+    return (*train, validation)
 
 
 def _check_labels(y, classes=None):

@@ -1,6 +1,32 @@
-"""The Keras model factory: Embedding -> Dropout -> LSTM -> Dropout -> output."""
+"""The Keras model factory: Embedding -> Dropout -> LSTM -> [pooling] -> output."""
 
 import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="sk_lstm")
+class MaskedGlobalMaxPooling1D(keras.layers.Layer):
+    """Maximum over time that skips masked steps (Keras' own ignores the mask).
+
+    A sequence with every step masked (an empty text) pools to zeros.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return ops.max(inputs, axis=1)
+        mask = ops.expand_dims(ops.cast(mask, "bool"), -1)
+        pooled = ops.max(ops.where(mask, inputs, float("-inf")), axis=1)
+        return ops.where(ops.any(mask, axis=1), pooled, 0)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[2])
 
 
 def build_lstm_model(
@@ -12,8 +38,12 @@ def build_lstm_model(
     dropout=0.0,
     recurrent_dropout=0.0,
     mask_zero=False,
+    bidirectional=False,
+    pooling="last",
 ):
-    """Build the (uncompiled) LSTM text classifier of the classic Keras recipe.
+    """Build the (uncompiled) LSTM text classifier.
+
+    With the defaults this is the model of the classic Keras IMDB recipe.
 
     Parameters
     ----------
@@ -33,6 +63,12 @@ def build_lstm_model(
         Dropout on the LSTM's recurrent state (a non-zero rate rules out cuDNN).
     mask_zero : bool, default=False
         Let the LSTM skip index 0 (padding) through a Keras mask.
+    bidirectional : bool, default=False
+        Run a second LSTM from the end of the text to its start and concatenate
+        the two (``2 * units`` features).
+    pooling : {"last", "max", "mean"}, default="last"
+        What the output layer reads: the LSTM's last state, or the maximum or
+        mean of its states over all time steps.
 
     Returns
     -------
@@ -46,7 +82,16 @@ def build_lstm_model(
     ]
     if dropout:
         layers.append(keras.layers.Dropout(dropout))
-    layers.append(keras.layers.LSTM(units, recurrent_dropout=recurrent_dropout))
+    recurrent = keras.layers.LSTM(
+        units, recurrent_dropout=recurrent_dropout, return_sequences=pooling != "last"
+    )
+    if bidirectional:
+        recurrent = keras.layers.Bidirectional(recurrent)
+    layers.append(recurrent)
+    if pooling == "max":
+        layers.append(MaskedGlobalMaxPooling1D())
+    elif pooling == "mean":
+        layers.append(keras.layers.GlobalAveragePooling1D())
     if dropout:
         layers.append(keras.layers.Dropout(dropout))
     if n_classes <= 2:

@@ -2,6 +2,7 @@
 
 import difflib
 import inspect
+from types import MappingProxyType
 
 from scikeras.wrappers import KerasClassifier
 from sklearn.pipeline import Pipeline
@@ -23,6 +24,27 @@ _CLASSIFIER_PARAMS = _named_parameters(LSTMClassifier) | _named_parameters(
     KerasClassifier
 )
 _ROUTING_PREFIXES = tuple(f"{prefix}__" for prefix in LSTMClassifier._routing_prefixes)
+
+#: Keyword arguments of `make_lstm_pipeline` that give the classic Keras IMDB
+#: recipe: 5,000 words, 500 tokens, Embedding(32) -> LSTM(100) -> Dense(1), Adam,
+#: batch 64, 3 epochs, no validation split. Read-only; ``dict(CLASSIC_RECIPE)``
+#: gives a copy to change.
+CLASSIC_RECIPE = MappingProxyType(
+    {
+        "num_words": 5000,
+        "maxlen": 500,
+        "embedding_dim": 32,
+        "units": 100,
+        "bidirectional": False,
+        "pooling": "last",
+        "dropout": 0.0,
+        "learning_rate": None,
+        "epochs": 3,
+        "batch_size": 64,
+        "early_stopping": False,
+        "validation_fraction": None,
+    }
+)
 
 
 class _AtomicPipeline(Pipeline):

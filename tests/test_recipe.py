@@ -1,0 +1,204 @@
+"""The architecture and training choices of the default recipe (issue 4)."""
+
+import keras
+import numpy as np
+import pytest
+
+from sk_lstm import CLASSIC_RECIPE, LSTMClassifier, TextSequencer, make_lstm_pipeline
+from sk_lstm._model import MaskedGlobalMaxPooling1D, build_lstm_model
+
+from .conftest import TINY, make_reviews
+
+# The tiny settings without any hold-out, as the older tests assume.
+PLAIN = {**TINY, "early_stopping": False, "validation_fraction": None}
+
+
+@pytest.fixture
+def sequences():
+    texts, y = make_reviews(96)
+    return TextSequencer(maxlen=12).fit_transform(texts), y
+
+
+def layer_of(model, kind):
+    return [layer for layer in model.layers if isinstance(layer, kind)]
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("pooling", ["last", "max", "mean"])
+def test_bidirectional_and_pooling_shape_the_model(bidirectional, pooling):
+    model = build_lstm_model(
+        vocab_size=20,
+        n_classes=2,
+        embedding_dim=4,
+        units=3,
+        bidirectional=bidirectional,
+        pooling=pooling,
+    )
+    wrappers = layer_of(model, keras.layers.Bidirectional)
+    assert len(wrappers) == bidirectional
+    lstm = wrappers[0].forward_layer if bidirectional else model.layers[1]
+    assert isinstance(lstm, keras.layers.LSTM)
+    assert lstm.return_sequences == (pooling != "last")
+    pool_kind = {
+        "last": (),
+        "max": MaskedGlobalMaxPooling1D,
+        "mean": keras.layers.GlobalAveragePooling1D,
+    }[pooling]
+    assert len(layer_of(model, pool_kind) if pool_kind else []) == (pooling != "last")
+    features = model.layers[-1].input.shape[-1]
+    assert features == 3 * (2 if bidirectional else 1)
+    assert model.predict(np.array([[0, 4, 5, 6]]), verbose=0).shape == (1, 1)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("pooling", ["last", "max", "mean"])
+def test_masked_padding_changes_nothing(bidirectional, pooling):
+    """With mask_zero, trailing padding is invisible to every pooling."""
+    keras.utils.set_random_seed(0)
+    model = build_lstm_model(
+        vocab_size=20,
+        n_classes=2,
+        embedding_dim=4,
+        units=3,
+        mask_zero=True,
+        bidirectional=bidirectional,
+        pooling=pooling,
+    )
+    padded = model.predict(np.array([[3, 5, 7, 0, 0, 0]]), verbose=0)
+    unpadded = model.predict(np.array([[3, 5, 7]]), verbose=0)
+    np.testing.assert_allclose(padded, unpadded, rtol=1e-6)
+
+
+def test_masked_max_pooling_of_an_all_padding_row_is_zero():
+    inputs = np.array([[[1.0, -2.0], [3.0, -1.0]], [[5.0, 6.0], [7.0, 8.0]]])
+    mask = np.array([[True, True], [False, False]])
+    pooled = MaskedGlobalMaxPooling1D()(inputs, mask=mask)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(pooled), [[3, -1], [0, 0]])
+
+
+def test_learning_rate_sets_the_optimizer(sequences):
+    X, y = sequences
+    clf = LSTMClassifier(**{**PLAIN, "epochs": 1}, learning_rate=0.0123).fit(X, y)
+    assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.0123)
+    default = LSTMClassifier(**{**PLAIN, "epochs": 1}, learning_rate=None).fit(X, y)
+    assert float(default.model_.optimizer.learning_rate) == pytest.approx(0.001)
+
+
+class WeightRecorder(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.weights = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.weights.append(self.model.get_weights())
+
+
+@pytest.mark.parametrize("length_bucketing", [True, False])
+def test_early_stopping_keeps_the_best_epoch(length_bucketing):
+    # Random labels: the validation loss soon gets worse, and training stops.
+    texts, _ = make_reviews(96)
+    y = np.random.default_rng(0).integers(0, 2, size=96)
+    X = TextSequencer(maxlen=12).fit_transform(texts)
+    recorder = WeightRecorder()
+    clf = LSTMClassifier(
+        **{**TINY, "epochs": 30},
+        learning_rate=0.02,
+        early_stopping=True,
+        validation_fraction=0.25,
+        n_iter_no_change=2,
+        length_bucketing=length_bucketing,
+        callbacks=[recorder],
+    ).fit(X, y)
+    val_loss = clf.history_["val_loss"]
+    epochs_run = len(clf.history_["loss"])
+    assert epochs_run < 30
+    best = int(np.argmin(val_loss))
+    assert epochs_run - 1 - best == 2  # stopped n_iter_no_change epochs later
+    for kept, recorded in zip(
+        clf.model_.get_weights(), recorder.weights[best], strict=True
+    ):
+        np.testing.assert_array_equal(kept, recorded)
+
+
+def test_validation_fraction_holds_out_a_stratified_share(sequences):
+    X, y = sequences
+    steps = []
+    counter = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: steps.append(batch)
+    )
+    clf = LSTMClassifier(
+        **{**PLAIN, "epochs": 3, "batch_size": 8, "validation_fraction": 0.25},
+        callbacks=[counter],
+    ).fit(X, y)
+    assert len(clf.history_["val_loss"]) == len(clf.history_["loss"]) == 3
+    assert set(clf.history_) >= {"val_loss", "val_accuracy"}
+    assert len(steps) == 3 * 9  # 72 of the 96 samples: 9 batches of 8 per epoch
+
+
+def test_same_seed_same_validation_split_and_predictions(sequences):
+    X, y = sequences
+    params = {**TINY, "epochs": 3, "early_stopping": True, "validation_fraction": 0.2}
+    first = LSTMClassifier(**params).fit(X, y)
+    second = LSTMClassifier(**params).fit(X, y)
+    assert first.history_ == second.history_
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+
+
+def test_keras_validation_split_wins_over_validation_fraction(sequences):
+    X, y = sequences
+    clf = LSTMClassifier(
+        **{**TINY, "epochs": 2},
+        early_stopping=True,
+        validation_fraction=0.1,
+        validation_split=0.5,
+    ).fit(X, y)
+    assert len(clf.history_["val_loss"]) == 2
+
+
+def test_early_stopping_without_a_validation_set_is_refused(sequences):
+    X, y = sequences
+    fitted = LSTMClassifier(**PLAIN).fit(X, y)
+    before = fitted.predict_proba(X)
+    fitted.set_params(early_stopping=True)
+    with pytest.raises(ValueError, match="early_stopping=True needs a validation set"):
+        fitted.fit(X, y)
+    np.testing.assert_array_equal(fitted.predict_proba(X), before)
+
+
+def test_too_few_samples_for_the_validation_fraction():
+    X = np.array([[2, 3], [4, 5]])
+    clf = LSTMClassifier(**TINY, validation_fraction=0.9, early_stopping=False)
+    with pytest.raises(ValueError, match="2 sample.*too few.*validation_fraction"):
+        clf.fit(X, np.array([0, 1]))
+
+
+def test_partial_fit_trains_on_everything(sequences):
+    X, y = sequences
+    clf = LSTMClassifier(**TINY, early_stopping=True, validation_fraction=0.2)
+    clf.partial_fit(X, y)
+    assert "val_loss" not in clf.history_
+
+
+def test_classic_recipe_is_one_call_away():
+    pipe = make_lstm_pipeline(**CLASSIC_RECIPE)
+    params = pipe.get_params()
+    assert params["sequencer__num_words"] == 5000
+    assert params["sequencer__maxlen"] == 500
+    classifier = pipe.named_steps["classifier"]
+    assert (classifier.embedding_dim, classifier.units) == (32, 100)
+    assert (classifier.bidirectional, classifier.pooling) == (False, "last")
+    assert (classifier.epochs, classifier.batch_size) == (3, 64)
+    assert not classifier.early_stopping and classifier.validation_fraction is None
+    with pytest.raises(TypeError):
+        CLASSIC_RECIPE["units"] = 5  # read-only
+    changed = make_lstm_pipeline(**{**CLASSIC_RECIPE, "dropout": 0.2})
+    assert changed.get_params()["classifier__dropout"] == 0.2
+
+
+def test_classic_recipe_builds_the_classic_model():
+    recipe = {**CLASSIC_RECIPE, "num_words": 30, "maxlen": 12, "epochs": 1}
+    texts, y = make_reviews(32)
+    pipe = make_lstm_pipeline(**recipe).fit(texts, y)
+    model = pipe.named_steps["classifier"].model_
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds == ["Embedding", "LSTM", "Dense"]
+    assert model.layers[0].output_dim == 32 and model.layers[1].units == 100
