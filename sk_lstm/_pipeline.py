@@ -82,8 +82,11 @@ def make_lstm_pipeline(**params):
     ----------
     **params
         Parameters of `TextSequencer` and `LSTMClassifier`. Unset ones keep the
-        estimators' defaults, which are the classic Keras IMDB recipe: 5,000
-        words, 500 tokens, Embedding(32) -> LSTM(100), Adam, batch 64, 3 epochs.
+        estimators' defaults: 40,000 words, 800 tokens, Embedding(64) ->
+        Dropout(0.3) -> bidirectional LSTM(64) -> max over time -> Dropout(0.3),
+        Adam, batch 64, at most 6 epochs, stopping early on a held-out tenth of
+        the training data (about 0.89-0.90 IMDB test accuracy). For the classic
+        Keras recipe (about 0.86), pass ``**CLASSIC_RECIPE``.
 
     Returns
     -------
@@ -97,12 +100,15 @@ def make_lstm_pipeline(**params):
 
     Examples
     --------
-    >>> from sk_lstm import make_lstm_pipeline
+    >>> from sk_lstm import CLASSIC_RECIPE, make_lstm_pipeline
     >>> pipe = make_lstm_pipeline(num_words=5000, maxlen=500, dropout=0.2)
     >>> [name for name, _ in pipe.steps]
     ['sequencer', 'classifier']
     >>> pipe.get_params()["classifier__dropout"]
     0.2
+    >>> classic = make_lstm_pipeline(**CLASSIC_RECIPE)
+    >>> classic.get_params()["classifier__units"]
+    100
     """
     known = _SEQUENCER_PARAMS | _CLASSIFIER_PARAMS
     for name in params:

@@ -39,11 +39,11 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     Parameters
     ----------
-    num_words : int or None, default=5000
+    num_words : int or None, default=40000
         Size of the index space: every index is ``< num_words``, so at most
         ``num_words - 2`` words are kept (the most frequent ones; at least 3).
         ``None`` keeps every word that passes ``min_df``.
-    maxlen : int, default=500
+    maxlen : int, default=800
         Length of every output sequence.
     padding : {"pre", "post"}, default="pre"
         Put the padding zeros before or after the words of short texts.
@@ -108,8 +108,8 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     def __init__(
         self,
         *,
-        num_words=5000,
-        maxlen=500,
+        num_words=40000,
+        maxlen=800,
         padding="pre",
         truncating="pre",
         lowercase=True,

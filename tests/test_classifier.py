@@ -69,6 +69,8 @@ def test_architecture_parameters_shape_the_model(sequences):
         recurrent_dropout=0.1,
         mask_zero=True,
         vocab_size=50,
+        bidirectional=False,
+        pooling="last",
         epochs=1,
     ).fit(X, y)
     (embedding,) = layer_of(clf.model_, keras.layers.Embedding)
@@ -100,7 +102,7 @@ def test_scikeras_arguments_keep_working(sequences):
         on_epoch_end=lambda epoch, logs: epochs_seen.append(epoch)
     )
     clf = LSTMClassifier(
-        **{**TINY, "epochs": 2},
+        **{**TINY, "epochs": 2, "learning_rate": None},
         callbacks=[callback],
         validation_split=0.25,
         class_weight={"neg": 1.0, "pos": 2.0},

@@ -9,9 +9,6 @@ from sk_lstm._model import MaskedGlobalMaxPooling1D, build_lstm_model
 
 from .conftest import TINY, make_reviews
 
-# The tiny settings without any hold-out, as the older tests assume.
-PLAIN = {**TINY, "early_stopping": False, "validation_fraction": None}
-
 
 @pytest.fixture
 def sequences():
@@ -78,9 +75,9 @@ def test_masked_max_pooling_of_an_all_padding_row_is_zero():
 
 def test_learning_rate_sets_the_optimizer(sequences):
     X, y = sequences
-    clf = LSTMClassifier(**{**PLAIN, "epochs": 1}, learning_rate=0.0123).fit(X, y)
+    clf = LSTMClassifier(**{**TINY, "epochs": 1}, learning_rate=0.0123).fit(X, y)
     assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.0123)
-    default = LSTMClassifier(**{**PLAIN, "epochs": 1}, learning_rate=None).fit(X, y)
+    default = LSTMClassifier(**{**TINY, "epochs": 1}, learning_rate=None).fit(X, y)
     assert float(default.model_.optimizer.learning_rate) == pytest.approx(0.001)
 
 
@@ -100,18 +97,16 @@ def test_early_stopping_keeps_the_best_epoch(length_bucketing):
     X = TextSequencer(maxlen=12).fit_transform(texts)
     recorder = WeightRecorder()
     clf = LSTMClassifier(
-        **{**TINY, "epochs": 30},
+        **{**TINY, "epochs": 30, "early_stopping": True, "validation_fraction": 0.25},
         learning_rate=0.02,
-        early_stopping=True,
-        validation_fraction=0.25,
         n_iter_no_change=2,
         length_bucketing=length_bucketing,
         callbacks=[recorder],
     ).fit(X, y)
-    val_loss = clf.history_["val_loss"]
+    val_accuracy = clf.history_["val_accuracy"]
     epochs_run = len(clf.history_["loss"])
     assert epochs_run < 30
-    best = int(np.argmin(val_loss))
+    best = int(np.argmax(val_accuracy))
     assert epochs_run - 1 - best == 2  # stopped n_iter_no_change epochs later
     for kept, recorded in zip(
         clf.model_.get_weights(), recorder.weights[best], strict=True
@@ -126,7 +121,7 @@ def test_validation_fraction_holds_out_a_stratified_share(sequences):
         on_train_batch_end=lambda batch, logs: steps.append(batch)
     )
     clf = LSTMClassifier(
-        **{**PLAIN, "epochs": 3, "batch_size": 8, "validation_fraction": 0.25},
+        **{**TINY, "epochs": 3, "batch_size": 8, "validation_fraction": 0.25},
         callbacks=[counter],
     ).fit(X, y)
     assert len(clf.history_["val_loss"]) == len(clf.history_["loss"]) == 3
@@ -146,9 +141,7 @@ def test_same_seed_same_validation_split_and_predictions(sequences):
 def test_keras_validation_split_wins_over_validation_fraction(sequences):
     X, y = sequences
     clf = LSTMClassifier(
-        **{**TINY, "epochs": 2},
-        early_stopping=True,
-        validation_fraction=0.1,
+        **{**TINY, "epochs": 2, "early_stopping": True, "validation_fraction": 0.1},
         validation_split=0.5,
     ).fit(X, y)
     assert len(clf.history_["val_loss"]) == 2
@@ -156,7 +149,7 @@ def test_keras_validation_split_wins_over_validation_fraction(sequences):
 
 def test_early_stopping_without_a_validation_set_is_refused(sequences):
     X, y = sequences
-    fitted = LSTMClassifier(**PLAIN).fit(X, y)
+    fitted = LSTMClassifier(**TINY).fit(X, y)
     before = fitted.predict_proba(X)
     fitted.set_params(early_stopping=True)
     with pytest.raises(ValueError, match="early_stopping=True needs a validation set"):
@@ -166,14 +159,14 @@ def test_early_stopping_without_a_validation_set_is_refused(sequences):
 
 def test_too_few_samples_for_the_validation_fraction():
     X = np.array([[2, 3], [4, 5]])
-    clf = LSTMClassifier(**TINY, validation_fraction=0.9, early_stopping=False)
+    clf = LSTMClassifier(**{**TINY, "validation_fraction": 0.9})
     with pytest.raises(ValueError, match="2 sample.*too few.*validation_fraction"):
         clf.fit(X, np.array([0, 1]))
 
 
 def test_partial_fit_trains_on_everything(sequences):
     X, y = sequences
-    clf = LSTMClassifier(**TINY, early_stopping=True, validation_fraction=0.2)
+    clf = LSTMClassifier(**{**TINY, "early_stopping": True, "validation_fraction": 0.2})
     clf.partial_fit(X, y)
     assert "val_loss" not in clf.history_
 

@@ -32,6 +32,23 @@ _positive_int = _checked(int, lambda value: value >= 1, "a positive integer")
 _at_least_two = _checked(int, lambda value: value >= 2, "an integer >= 2")
 _rate = _checked(float, lambda value: 0 <= value < 1, "a rate in [0, 1)")
 _fraction = _checked(float, lambda value: 0 < value < 1, "a fraction in (0, 1)")
+_positive_float = _checked(float, lambda value: value > 0, "a positive number")
+_BOOLEANS = {
+    "true": True,
+    "yes": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "0": False,
+}
+_boolean = _checked(
+    lambda text: _BOOLEANS.get(text.lower()),
+    lambda value: value is not None,
+    "true or false",
+)
+_pooling = _checked(
+    str, lambda value: value in ("last", "max", "mean"), "last, max or mean"
+)
 
 
 # The model options of `train` and `search`, one row per keyword of
@@ -45,6 +62,16 @@ HYPERPARAMETERS = (
     ("--embedding-dim", "embedding_dim", _positive_int, "word vector size"),
     ("--units", "units", _positive_int, "LSTM state size"),
     ("--dropout", "dropout", _rate, "dropout rate before and after the LSTM"),
+    ("--bidirectional", "bidirectional", _boolean,
+     "true: add an LSTM that reads each text backwards"),
+    ("--pooling", "pooling", _pooling,
+     "what the output layer reads: the LSTM's last state, or the max or mean of "
+     "its states over the text (last, max, mean)"),
+    ("--learning-rate", "learning_rate", _positive_float, "learning rate of Adam"),
+    ("--early-stopping", "early_stopping", _boolean,
+     "true: stop when the validation loss stops improving, keep the best epoch"),
+    ("--validation-fraction", "validation_fraction", _fraction,
+     "share of the training texts held out to score every epoch"),
     ("--epochs", "epochs", _positive_int, "passes over the training data"),
     ("--batch-size", "batch_size", _positive_int, "texts per gradient step"),
 )  # fmt: skip
@@ -66,7 +93,14 @@ def given_hyperparameters(args):
     return {keyword: value for keyword, value in values.items() if value is not None}
 
 
-_METAVARS = {_positive_int: "N", _rate: "RATE"}
+_METAVARS = {
+    _positive_int: "N",
+    _rate: "RATE",
+    _positive_float: "X",
+    _boolean: "BOOL",
+    _pooling: "KIND",
+    _fraction: "FRACTION",
+}
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
