@@ -52,11 +52,11 @@ class LSTMClassifier(KerasClassifier):
         plus one. At predict time, indices the embedding does not cover are read
         as out-of-vocabulary (index 1). With ``partial_fit``, "auto" is taken
         from the first batch: give the size (``num_words``) instead.
-    embedding_dim : int, default=64
+    embedding_dim : int, default=32
         Size of the word vectors.
     units : int, default=64
         Size of the LSTM state.
-    dropout : float, default=0.3
+    dropout : float, default=0.5
         Rate of the Dropout layers before and after the LSTM; 0 leaves them out.
     recurrent_dropout : float, default=0.0
         Dropout on the LSTM's recurrent state (non-zero rules out cuDNN on a GPU).
@@ -84,7 +84,7 @@ class LSTMClassifier(KerasClassifier):
     loss : str, keras loss or None, default=None
         ``None`` picks binary cross-entropy for two classes and sparse categorical
         cross-entropy for more.
-    epochs : int, default=6
+    epochs : int, default=4
         Passes over the training data (the most, with ``early_stopping``).
     early_stopping : bool, default=True
         In ``fit``, stop when the validation accuracy (the loss, if ``metrics``
@@ -167,9 +167,9 @@ class LSTMClassifier(KerasClassifier):
         self,
         *,
         vocab_size="auto",
-        embedding_dim=64,
+        embedding_dim=32,
         units=64,
-        dropout=0.3,
+        dropout=0.5,
         recurrent_dropout=0.0,
         mask_zero=False,
         bidirectional=True,
@@ -178,7 +178,7 @@ class LSTMClassifier(KerasClassifier):
         optimizer="adam",
         learning_rate=None,
         loss=None,
-        epochs=6,
+        epochs=4,
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=2,

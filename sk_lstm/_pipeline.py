@@ -26,13 +26,14 @@ _CLASSIFIER_PARAMS = _named_parameters(LSTMClassifier) | _named_parameters(
 _ROUTING_PREFIXES = tuple(f"{prefix}__" for prefix in LSTMClassifier._routing_prefixes)
 
 #: Keyword arguments of `make_lstm_pipeline` that give the classic Keras IMDB
-#: recipe: 5,000 words, 500 tokens, Embedding(32) -> LSTM(100) -> Dense(1), Adam,
-#: batch 64, 3 epochs, no validation split. Read-only; ``dict(CLASSIC_RECIPE)``
-#: gives a copy to change.
+#: recipe: 5,000 words (no word pairs), 500 per text, Embedding(32) -> LSTM(100)
+#: -> Dense(1), Adam, batch 64, 3 epochs, no validation split. Read-only;
+#: ``dict(CLASSIC_RECIPE)`` gives a copy to change.
 CLASSIC_RECIPE = MappingProxyType(
     {
         "num_words": 5000,
         "maxlen": 500,
+        "ngram_range": (1, 1),
         "embedding_dim": 32,
         "units": 100,
         "bidirectional": False,
@@ -82,11 +83,11 @@ def make_lstm_pipeline(**params):
     ----------
     **params
         Parameters of `TextSequencer` and `LSTMClassifier`. Unset ones keep the
-        estimators' defaults: 40,000 words, 800 tokens, Embedding(64) ->
-        Dropout(0.3) -> bidirectional LSTM(64) -> max over time -> Dropout(0.3),
-        Adam, batch 64, at most 6 epochs, stopping early on a held-out tenth of
-        the training data (about 0.89-0.90 IMDB test accuracy). For the classic
-        Keras recipe (about 0.86), pass ``**CLASSIC_RECIPE``.
+        estimators' defaults: words and word pairs (40,000 of them, sequences of
+        1,600), Embedding(32) -> Dropout(0.5) -> bidirectional LSTM(64) -> max
+        over time -> Dropout(0.5), Adam, batch 64, at most 4 epochs, keeping the
+        best epoch on a held-out tenth of the training data. For the classic
+        Keras recipe, pass ``**CLASSIC_RECIPE``.
 
     Returns
     -------

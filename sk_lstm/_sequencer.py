@@ -43,7 +43,7 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         Size of the index space: every index is ``< num_words``, so at most
         ``num_words - 2`` words are kept (the most frequent ones; at least 3).
         ``None`` keeps every word that passes ``min_df``.
-    maxlen : int, default=800
+    maxlen : int, default=1600
         Length of every output sequence.
     padding : {"pre", "post"}, default="pre"
         Put the padding zeros before or after the words of short texts.
@@ -60,6 +60,13 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     tokenizer : callable or None, default=None
         Function mapping a (lowercased) text to a list of tokens; overrides
         ``token_pattern``.
+    ngram_range : tuple (min_n, max_n), default=(1, 2)
+        Lengths of the word n-grams that make the sequence: at each word, the
+        n-grams starting there, shortest first. ``(1, 2)`` turns "not a good
+        film" into "not", "not a", "a", "a good", "good", "good film", "film"
+        (about twice as many positions, so ``maxlen=1600`` keeps 800 words);
+        ``(1, 1)`` gives words only. The n-grams compete with the words for the
+        ``num_words`` indices.
     min_df : int or float, default=1
         Keep only words found in at least ``min_df`` texts (an int) or in at least
         that proportion of the texts (a float in (0, 1]).
@@ -99,6 +106,7 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "lowercase": ["boolean"],
         "token_pattern": [str],
         "tokenizer": [callable, None],
+        "ngram_range": [tuple, list],  # a list once read back from JSON
         "min_df": [
             Interval(Integral, 1, None, closed="left"),
             Interval(Real, 0, 1, closed="right"),
@@ -109,12 +117,13 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self,
         *,
         num_words=40000,
-        maxlen=800,
+        maxlen=1600,
         padding="pre",
         truncating="pre",
         lowercase=True,
         token_pattern=DEFAULT_TOKEN_PATTERN,
         tokenizer=None,
+        ngram_range=(1, 2),
         min_df=1,
     ):
         self.num_words = num_words
@@ -124,6 +133,7 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.lowercase = lowercase
         self.token_pattern = token_pattern
         self.tokenizer = tokenizer
+        self.ngram_range = ngram_range
         self.min_df = min_df
 
     def build_tokenizer(self):
@@ -189,9 +199,30 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self._fit(token_lists)
         return self._to_sequences(token_lists)
 
-    def _tokenize(self, X):
+    def build_analyzer(self):
+        """Return the function that turns one raw text into its list of tokens.
+
+        The words of `build_tokenizer`, followed at each position by the n-grams
+        that start there when ``ngram_range`` asks for them.
+        """
         tokenize = self.build_tokenizer()
-        return [tokenize(text) for text in check_texts(X)]
+        min_n, max_n = _check_ngram_range(self.ngram_range)
+        if (min_n, max_n) == (1, 1):
+            return tokenize
+
+        def analyze(text):
+            words = tokenize(text)
+            return [
+                " ".join(words[start : start + n])
+                for start in range(len(words))
+                for n in range(min_n, min(max_n, len(words) - start) + 1)
+            ]
+
+        return analyze
+
+    def _tokenize(self, X):
+        analyze = self.build_analyzer()
+        return [analyze(text) for text in check_texts(X)]
 
     def _fit(self, token_lists):
         if not token_lists:
@@ -313,3 +344,16 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+def _check_ngram_range(ngram_range):
+    if (
+        len(ngram_range) == 2
+        and all(isinstance(n, Integral) for n in ngram_range)
+        and 1 <= ngram_range[0] <= ngram_range[1]
+    ):
+        return tuple(ngram_range)
+    raise ValueError(
+        "ngram_range must be a tuple (min_n, max_n) of integers with "
+        f"1 <= min_n <= max_n; got {ngram_range!r}."
+    )

@@ -153,6 +153,29 @@ def test_parameters_out_of_range(params):
         fitted.transform(CORPUS)
 
 
+def test_ngrams_follow_the_word_they_start_at():
+    seq = TextSequencer(ngram_range=(1, 2), maxlen=7).fit(CORPUS)
+    assert seq.build_analyzer()("Not a good film") == [
+        "not", "not a", "a", "a good", "good", "good film", "film"
+    ]  # fmt: skip
+    assert list(seq.vocabulary_)[:4] == ["a", "good", "a bad", "bad"]  # by count
+    assert {"a good", "bad film", "film a", "good good"} <= set(seq.vocabulary_)
+    tokens = seq.inverse_transform(seq.transform(["a good film"]))
+    assert tokens == [["a", "a good", "good", "good film", "film"]]
+    only_pairs = TextSequencer(ngram_range=(2, 3)).build_analyzer()("a b c d")
+    assert only_pairs == ["a b", "a b c", "b c", "b c d", "c d"]
+    assert TextSequencer(ngram_range=(1, 2)).build_analyzer()("word") == ["word"]
+    # As a list (how JSON gives it back) it works the same.
+    as_list = TextSequencer(ngram_range=[1, 2], maxlen=7).fit(CORPUS)
+    assert as_list.vocabulary_ == seq.vocabulary_
+
+
+@pytest.mark.parametrize("ngram_range", [(0, 1), (2, 1), (1,), (1, 2, 3), (1.0, 2)])
+def test_bad_ngram_range(ngram_range):
+    with pytest.raises(ValueError, match=r"ngram_range must be a tuple \(min_n"):
+        TextSequencer(ngram_range=ngram_range).fit(CORPUS)
+
+
 def test_output_columns_follow_maxlen_set_after_fit():
     seq = TextSequencer(maxlen=5).fit(CORPUS).set_params(maxlen=9)
     assert seq.transform(CORPUS).shape == (3, 9)

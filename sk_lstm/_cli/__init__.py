@@ -46,6 +46,11 @@ _boolean = _checked(
     lambda value: value is not None,
     "true or false",
 )
+_ngram_range = _checked(
+    lambda text: tuple(int(n) for n in text.split(",")),
+    lambda value: len(value) == 2 and 1 <= value[0] <= value[1],
+    "MIN,MAX with 1 <= MIN <= MAX, such as 1,2",
+)
 _pooling = _checked(
     str, lambda value: value in ("last", "max", "mean"), "last, max or mean"
 )
@@ -59,6 +64,8 @@ HYPERPARAMETERS = (
      "vocabulary size: the N - 2 most frequent words get an index"),
     ("--maxlen", "maxlen", _positive_int,
      "tokens per text: longer texts are cut, shorter ones padded"),
+    ("--ngram-range", "ngram_range", _ngram_range,
+     "word n-grams that make a sequence: 1,1 words, 1,2 words and word pairs"),
     ("--embedding-dim", "embedding_dim", _positive_int, "word vector size"),
     ("--units", "units", _positive_int, "LSTM state size"),
     ("--dropout", "dropout", _rate, "dropout rate before and after the LSTM"),
@@ -99,6 +106,7 @@ _METAVARS = {
     _positive_float: "X",
     _boolean: "BOOL",
     _pooling: "KIND",
+    _ngram_range: "MIN,MAX",
     _fraction: "FRACTION",
 }
 
