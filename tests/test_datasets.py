@@ -98,7 +98,7 @@ def data_home(tmp_path, monkeypatch):
 def assert_bunch_equal(a, b):
     assert a.keys() == b.keys()
     assert a.data == b.data
-    for key in ("target", "target_names", "rating"):
+    for key in ("target", "target_names", "rating", "movie"):
         np.testing.assert_array_equal(a[key], b[key])
     assert a.DESCR == b.DESCR
 
@@ -108,7 +108,9 @@ def test_archive_and_folder_give_identical_bunch(archive, tree, subset):
     from_archive = load_imdb(subset=subset, path=archive)
     from_folder = load_imdb(subset=subset, path=tree)
     assert_bunch_equal(from_archive, from_folder)
-    assert set(from_archive) == {"data", "target", "target_names", "rating", "DESCR"}
+    assert set(from_archive) == {
+        "data", "target", "target_names", "rating", "movie", "DESCR"
+    }  # fmt: skip
     assert from_archive.target_names.tolist() == ["neg", "pos"]
     assert "Maas" in from_archive.DESCR and IMDB_URL in from_archive.DESCR
 
@@ -120,6 +122,20 @@ def test_order_is_neg_then_pos_by_numeric_id(request, source):
     np.testing.assert_array_equal(imdb.target, [0, 0, 1, 1])
     np.testing.assert_array_equal(imdb.rating, [1, 3, 9, 8])
     assert imdb.target.dtype.kind == "i" and imdb.rating.dtype.kind == "i"
+
+
+@pytest.mark.parametrize("source", ["archive", "tree"])
+def test_movie_ids_come_from_the_urls_files(request, source):
+    # Line i of urls_<label>.txt belongs to review i; the fake files have one line.
+    imdb = load_imdb(subset="all", path=request.getfixturevalue(source))
+    expected = {("test", 0, 0): "tt0000002"}  # test/neg/0_4.txt
+    splits = ["train"] * 4 + ["test"] * 4
+    reviews = sorted(REVIEWS, key=lambda r: (r[0] == "test", r[1] == "pos", r[2]))
+    for movie, split, (_, label, review_id, *_) in zip(
+        imdb.movie, splits, reviews, strict=True
+    ):
+        key = (split, ["neg", "pos"].index(label), review_id)
+        assert movie == expected.get(key, "")
 
 
 def test_unsup_and_extra_files_are_skipped(archive):
@@ -284,3 +300,8 @@ def test_real_data():
     assert neg.min() >= 1 and neg.max() <= 4
     assert pos.min() >= 7 and pos.max() <= 10
     assert all(isinstance(text, str) and text for text in imdb.data)
+    # Every review knows its movie, and the splits share no movie but one
+    # (tt0406816: 2 train and 23 test reviews, a quirk of the dataset).
+    assert all(movie.startswith("tt") for movie in imdb.movie)
+    assert set(imdb.movie[:25_000]) & set(imdb.movie[25_000:]) == {"tt0406816"}
+    assert 3_000 < len(set(train.movie)) < 25_000

@@ -29,6 +29,9 @@ _REVIEW_NAME = re.compile(
     r"(?:^|/)(?P<split>train|test)/(?P<label>neg|pos)/"
     r"(?P<id>\d+)_(?P<rating>\d+)\.txt$"
 )
+# Line i of urls_<label>.txt is the IMDB page of the movie of review i.
+_URLS_NAME = re.compile(r"(?:^|/)(?P<split>train|test)/urls_(?P<label>neg|pos)\.txt$")
+_MOVIE_ID = re.compile(r"tt\d+")
 
 DESCR = f"""\
 Large Movie Review Dataset v1.0 (IMDB)
@@ -87,6 +90,12 @@ def load_imdb(*, subset="train", path=None, download_if_missing=True, return_X_y
             ``["neg", "pos"]``.
         rating : ndarray of shape (n_reviews,), dtype int
             The reviewer's star rating out of 10 (1-4 or 7-10).
+        movie : ndarray of shape (n_reviews,), dtype str
+            The IMDB id of the movie reviewed (such as ``"tt0453418"``, from
+            ``urls_neg.txt``/``urls_pos.txt``; ``""`` where unknown). A movie
+            has up to 30 reviews, all in one split: to validate on movies the
+            model has not seen, as the test set does, split by it
+            (``GroupShuffleSplit``, ``GroupKFold``).
         DESCR : str
             A description of the dataset.
 
@@ -119,9 +128,9 @@ def load_imdb(*, subset="train", path=None, download_if_missing=True, return_X_y
     splits = _SPLITS[subset]
     source = _locate(path, download_if_missing)
     if source.is_dir():
-        reviews = _read_folder(source, splits)
+        reviews, urls = _read_folder(source, splits)
     else:
-        reviews = _read_archive(source, splits)
+        reviews, urls = _read_archive(source, splits)
     if not reviews:
         raise ValueError(
             f"{source} contains no labelled reviews for subset={subset!r} "
@@ -141,6 +150,7 @@ def load_imdb(*, subset="train", path=None, download_if_missing=True, return_X_y
         target=target,
         target_names=np.array(_LABELS),
         rating=np.array([review[3] for review in reviews], dtype=np.int64),
+        movie=np.array([_movie(urls, *review[:3]) for review in reviews], dtype=str),
         DESCR=DESCR,
     )
 
@@ -225,33 +235,60 @@ def _review_key(name, splits):
     )
 
 
+def _urls_key(name, splits):
+    """Return (split, label) for a urls_<label>.txt file, else None."""
+    match = _URLS_NAME.search(name)
+    if match is None or match["split"] not in splits:
+        return None
+    return splits.index(match["split"]), _LABELS.index(match["label"])
+
+
+def _movie(urls, split, label, review_id):
+    lines = urls.get((split, label), ())
+    found = _MOVIE_ID.search(lines[review_id]) if review_id < len(lines) else None
+    return found[0] if found else ""
+
+
 def _read_folder(root, splits):
-    """Read the labelled reviews of ``splits`` from an extracted aclImdb folder."""
-    reviews = []
+    """Read the labelled reviews of ``splits`` from an extracted aclImdb folder.
+
+    Returns the reviews as (split, label, id, rating, bytes) and the lines of
+    the urls files by (split, label).
+    """
+    reviews, urls = [], {}
     for split in splits:
         for label in _LABELS:
             for file in (root / split / label).glob("*.txt"):
                 key = _review_key(f"{split}/{label}/{file.name}", splits)
                 if key is not None:
                     reviews.append((*key, file.read_bytes()))
-    return reviews
+            urls_file = root / split / f"urls_{label}.txt"
+            if urls_file.is_file():
+                key = _urls_key(f"{split}/{urls_file.name}", splits)
+                urls[key] = urls_file.read_text(encoding="utf-8").splitlines()
+    return reviews, urls
 
 
 def _read_archive(archive, splits):
     """Read the labelled reviews of ``splits`` from a .tar.gz in one pass."""
-    reviews = []
+    reviews, urls = [], {}
     try:
         with tarfile.open(archive, "r:gz") as tar:
             # Members are visited in archive order, so extractfile() streams
             # forward through the gzip data instead of seeking back.
             for member in tar:
+                if not member.isfile():
+                    continue
                 key = _review_key(member.name, splits)
-                if key is not None and member.isfile():
+                if key is not None:
                     reviews.append((*key, tar.extractfile(member).read()))
+                elif (key := _urls_key(member.name, splits)) is not None:
+                    lines = tar.extractfile(member).read().decode("utf-8")
+                    urls[key] = lines.splitlines()
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
         raise OSError(
             f"Cannot read the IMDB archive {archive}: {exc}. It is not a valid "
             ".tar.gz file or it is truncated; delete it and download it again, "
             "or point to another copy."
         ) from exc
-    return reviews
+    return reviews, urls
