@@ -39,6 +39,8 @@ CANDIDATES = {
         "pooling": "mean",
     },
     "word pairs, 32 units": {"units": 32},
+    "word pairs, learning rate 0.0005": {"learning_rate": 0.0005},
+    "word pairs, gradient norm clipped at 1": {"optimizer__clipnorm": 1.0},
     "default": {},
 }  # fmt: skip
 SEQUENCER_PARAMS = set(TextSequencer().get_params())

@@ -81,6 +81,10 @@ class LSTMClassifier(KerasClassifier):
     learning_rate : float or None, default=None
         Learning rate of the optimizer; None keeps the optimizer's default
         (0.001 for Adam).
+    clipnorm : float or None, default=1.0
+        Scale down the gradient of each weight whose norm is larger than this
+        (``clipnorm`` of Keras' optimizers), which keeps training steady on long
+        texts; None lets gradients be.
     loss : str, keras loss or None, default=None
         ``None`` picks binary cross-entropy for two classes and sparse categorical
         cross-entropy for more.
@@ -154,6 +158,7 @@ class LSTMClassifier(KerasClassifier):
         "pooling": [StrOptions({"last", "max", "mean"})],
         "length_bucketing": ["boolean"],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "clipnorm": [Interval(Real, 0, None, closed="neither"), None],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -177,6 +182,7 @@ class LSTMClassifier(KerasClassifier):
         length_bucketing=True,
         optimizer="adam",
         learning_rate=None,
+        clipnorm=1.0,
         loss=None,
         epochs=4,
         early_stopping=True,
@@ -206,6 +212,7 @@ class LSTMClassifier(KerasClassifier):
         self.pooling = pooling
         self.length_bucketing = length_bucketing
         self.learning_rate = learning_rate
+        self.clipnorm = clipnorm
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -257,6 +264,8 @@ class LSTMClassifier(KerasClassifier):
         )
         if self.learning_rate is not None:
             compile_kwargs["optimizer"].learning_rate = self.learning_rate
+        if self.clipnorm is not None:
+            compile_kwargs["optimizer"].clipnorm = self.clipnorm
         if compile_kwargs["loss"] is None:
             compile_kwargs["loss"] = (
                 "binary_crossentropy"

@@ -40,6 +40,7 @@ CLASSIC_RECIPE = MappingProxyType(
         "pooling": "last",
         "dropout": 0.0,
         "learning_rate": None,
+        "clipnorm": None,
         "epochs": 3,
         "batch_size": 64,
         "early_stopping": False,
@@ -85,8 +86,9 @@ def make_lstm_pipeline(**params):
         Parameters of `TextSequencer` and `LSTMClassifier`. Unset ones keep the
         estimators' defaults: words and word pairs (40,000 of them, sequences of
         1,600), Embedding(32) -> Dropout(0.5) -> bidirectional LSTM(64) -> max
-        over time -> Dropout(0.5), Adam, batch 64, at most 4 epochs, keeping the
-        best epoch on a held-out tenth of the training data. For the classic
+        over time -> Dropout(0.5), Adam with gradients clipped at norm 1, batch
+        64, at most 4 epochs, keeping the best epoch on a held-out tenth of the
+        training data. For the classic
         Keras recipe, pass ``**CLASSIC_RECIPE``.
 
     Returns

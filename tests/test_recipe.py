@@ -81,6 +81,16 @@ def test_learning_rate_sets_the_optimizer(sequences):
     assert float(default.model_.optimizer.learning_rate) == pytest.approx(0.001)
 
 
+def test_clipnorm_sets_the_optimizer(sequences):
+    X, y = sequences
+    clf = LSTMClassifier(**{**TINY, "epochs": 1}).fit(X, y)
+    assert clf.model_.optimizer.clipnorm == 1.0
+    clf.set_params(clipnorm=None).fit(X, y)
+    assert clf.model_.optimizer.clipnorm is None
+    with pytest.raises(ValueError, match="clipnorm"):
+        clf.set_params(clipnorm=0).fit(X, y)
+
+
 class WeightRecorder(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.weights = []
@@ -181,6 +191,8 @@ def test_classic_recipe_is_one_call_away():
     assert (classifier.bidirectional, classifier.pooling) == (False, "last")
     assert (classifier.epochs, classifier.batch_size) == (3, 64)
     assert not classifier.early_stopping and classifier.validation_fraction is None
+    assert classifier.clipnorm is None
+    assert params["sequencer__ngram_range"] == (1, 1)
     with pytest.raises(TypeError):
         CLASSIC_RECIPE["units"] = 5  # read-only
     changed = make_lstm_pipeline(**{**CLASSIC_RECIPE, "dropout": 0.2})

@@ -75,6 +75,8 @@ HYPERPARAMETERS = (
      "what the output layer reads: the LSTM's last state, or the max or mean of "
      "its states over the text (last, max, mean)"),
     ("--learning-rate", "learning_rate", _positive_float, "learning rate of Adam"),
+    ("--clipnorm", "clipnorm", _positive_float,
+     "scale down each weight's gradient to at most this norm"),
     ("--early-stopping", "early_stopping", _boolean,
      "true: stop when the validation loss stops improving, keep the best epoch"),
     ("--validation-fraction", "validation_fraction", _fraction,
