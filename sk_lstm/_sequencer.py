@@ -89,7 +89,8 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     Examples
     --------
     >>> from sk_lstm import TextSequencer
-    >>> seq = TextSequencer(maxlen=6).fit(["a good film", "a bad film, a bad day"])
+    >>> texts = ["a good film", "a bad film, a bad day"]
+    >>> seq = TextSequencer(maxlen=6, ngram_range=(1, 1)).fit(texts)
     >>> seq.vocabulary_
     {'a': 2, 'bad': 3, 'film': 4, 'day': 5, 'good': 6}
     >>> seq.transform(["a very good film"])

@@ -75,9 +75,9 @@ def test_masked_max_pooling_of_an_all_padding_row_is_zero():
 
 def test_learning_rate_sets_the_optimizer(sequences):
     X, y = sequences
-    clf = LSTMClassifier(**{**TINY, "epochs": 1}, learning_rate=0.0123).fit(X, y)
+    clf = LSTMClassifier(**{**TINY, "epochs": 1, "learning_rate": 0.0123}).fit(X, y)
     assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.0123)
-    default = LSTMClassifier(**{**TINY, "epochs": 1}, learning_rate=None).fit(X, y)
+    default = LSTMClassifier(**{**TINY, "epochs": 1, "learning_rate": None}).fit(X, y)
     assert float(default.model_.optimizer.learning_rate) == pytest.approx(0.001)
 
 
@@ -107,8 +107,8 @@ def test_early_stopping_keeps_the_best_epoch(length_bucketing):
     X = TextSequencer(maxlen=12).fit_transform(texts)
     recorder = WeightRecorder()
     clf = LSTMClassifier(
-        **{**TINY, "epochs": 30, "early_stopping": True, "validation_fraction": 0.25},
-        learning_rate=0.02,
+        **{**TINY, "epochs": 30, "early_stopping": True, "validation_fraction": 0.25}
+        | {"learning_rate": 0.02},
         n_iter_no_change=2,
         length_bucketing=length_bucketing,
         callbacks=[recorder],

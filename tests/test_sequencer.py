@@ -16,7 +16,7 @@ CORPUS = ["a good film", "a bad film, a bad day", "Good<br />good"]
 
 
 def test_word_index_by_descending_frequency_ties_alphabetical():
-    seq = TextSequencer().fit(["b a c", "c a", "a"])
+    seq = TextSequencer(ngram_range=(1, 1)).fit(["b a c", "c a", "a"])
     assert seq.vocabulary_ == {"a": 2, "c": 3, "b": 4}
     assert seq.word_counts_ == {"a": 3, "c": 2, "b": 1}
     assert seq.get_vocabulary() == ["", "[UNK]", "a", "c", "b"]
@@ -24,7 +24,7 @@ def test_word_index_by_descending_frequency_ties_alphabetical():
 
 def test_transform_pads_and_truncates_like_keras():
     texts = ["a b c d e", "a"]
-    seq = TextSequencer(maxlen=3).fit(texts)
+    seq = TextSequencer(ngram_range=(1, 1), maxlen=3).fit(texts)
     a, b, c, d, e = (seq.vocabulary_[w] for w in "abcde")
     assert seq.transform(texts).tolist() == [[c, d, e], [0, 0, a]]
     seq.set_params(padding="post", truncating="post")
@@ -45,7 +45,7 @@ def test_num_words_caps_every_index():
 
 
 def test_unknown_words_map_to_oov():
-    seq = TextSequencer(maxlen=4).fit(CORPUS)
+    seq = TextSequencer(ngram_range=(1, 1), maxlen=4).fit(CORPUS)
     assert seq.transform(["zzz good qqq"]).tolist() == [
         [0, 1, seq.vocabulary_["good"], 1]
     ]
@@ -70,28 +70,37 @@ def test_default_tokens_keep_one_letter_words_apostrophes_and_drop_br():
 
 
 def test_tokenization_options():
-    assert TextSequencer(lowercase=False).fit(["Good good"]).vocabulary_ == {
+    assert TextSequencer(ngram_range=(1, 1), lowercase=False).fit(
+        ["Good good"]
+    ).vocabulary_ == {
         "Good": 2,
         "good": 3,
     }
-    seq = TextSequencer(tokenizer=str.split).fit(["x-y x-y z"])
+    seq = TextSequencer(ngram_range=(1, 1), tokenizer=str.split).fit(["x-y x-y z"])
     assert seq.vocabulary_ == {"x-y": 2, "z": 3}
-    seq = TextSequencer(token_pattern=r"(\w+)!").fit(["wow! no yes!"])
+    seq = TextSequencer(ngram_range=(1, 1), token_pattern=r"(\w+)!").fit(
+        ["wow! no yes!"]
+    )
     assert seq.vocabulary_ == {"wow": 2, "yes": 3}
     with pytest.raises(ValueError, match="capturing groups"):
-        TextSequencer(token_pattern=r"(a)(b)").fit(["ab"])
+        TextSequencer(ngram_range=(1, 1), token_pattern=r"(a)(b)").fit(["ab"])
 
 
 def test_min_df_int_and_proportion():
     texts = ["a b", "a c", "a b"]
-    assert set(TextSequencer(min_df=2).fit(texts).vocabulary_) == {"a", "b"}
-    assert set(TextSequencer(min_df=1.0).fit(texts).vocabulary_) == {"a"}
+    assert set(TextSequencer(ngram_range=(1, 1), min_df=2).fit(texts).vocabulary_) == {
+        "a",
+        "b",
+    }
+    assert set(
+        TextSequencer(ngram_range=(1, 1), min_df=1.0).fit(texts).vocabulary_
+    ) == {"a"}
     with pytest.raises(ValueError, match="No word is left"):
-        TextSequencer(min_df=5).fit(texts)
+        TextSequencer(ngram_range=(1, 1), min_df=5).fit(texts)
 
 
 def test_inverse_transform_round_trip():
-    seq = TextSequencer(maxlen=8).fit(CORPUS)
+    seq = TextSequencer(ngram_range=(1, 1), maxlen=8).fit(CORPUS)
     tokens = seq.inverse_transform(seq.transform(["a good day", "unseen film"]))
     assert tokens == [["a", "good", "day"], ["[UNK]", "film"]]
     with pytest.raises(ValueError, match="Word indices"):
