@@ -142,6 +142,13 @@ def test_hyperparameter_options_default_to_the_library():
     args = build_parser().parse_args(["search", "--units", "8", "16"])
     assert given_hyperparameters(args) == {"units": [8, 16]}
     assert recipe_params(args) == {"random_state": 7, "verbose": 0}
+    args = build_parser().parse_args(
+        ["train", "--learning-rate-schedule", "constant", "--ngram-range", "1,1"]
+    )
+    assert given_hyperparameters(args) == {
+        "learning_rate_schedule": "constant",
+        "ngram_range": (1, 1),
+    }
 
 
 def test_classic_recipe_with_explicit_options_on_top():
@@ -161,6 +168,7 @@ def test_classic_recipe_with_explicit_options_on_top():
         (["train", "--test-size", "1"], "expected a fraction in (0, 1)"),
         (["search", "--cv", "1"], "expected an integer >= 2"),
         (["train", "--recipe", "fancy"], "invalid choice"),
+        (["train", "--learning-rate-schedule", "cosh"], "expected constant or cosine"),
     ],
 )
 def test_bad_option_values(argv, message, capsys):

@@ -91,6 +91,64 @@ def test_clipnorm_sets_the_optimizer(sequences):
         clf.set_params(clipnorm=0).fit(X, y)
 
 
+class RateRecorder(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.rates = []
+
+    def on_train_batch_end(self, batch, logs=None):  # the rate of this step
+        self.rates.append(float(self.model.optimizer.learning_rate))
+
+
+@pytest.mark.parametrize("length_bucketing", [True, False])
+def test_cosine_schedule_anneals_every_step_of_fit(sequences, length_bucketing):
+    X, y = sequences  # 96 rows: 6 steps of 16 per epoch
+    recorder = RateRecorder()
+    clf = LSTMClassifier(
+        **{**TINY, "epochs": 3},
+        learning_rate_schedule="cosine",
+        length_bucketing=length_bucketing,
+        callbacks=[recorder],
+    ).fit(X, y)
+    steps = np.arange(18) / 18
+    expected = 0.01 * 0.5 * (1 + np.cos(np.pi * steps))
+    np.testing.assert_allclose(recorder.rates, expected, rtol=1e-5)
+    # Put back for the next fit, which anneals again from the start.
+    assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.01)
+    clf.fit(X, y)
+    np.testing.assert_allclose(recorder.rates, expected, rtol=1e-5)
+
+
+def test_constant_schedule_and_partial_fit_keep_the_rate(sequences):
+    X, y = sequences
+    recorder = RateRecorder()
+    constant = LSTMClassifier(
+        **{**TINY, "epochs": 2},
+        learning_rate_schedule="constant",
+        callbacks=[recorder],
+    )
+    constant.fit(X, y)
+    assert recorder.rates == pytest.approx([0.01] * 12)
+    cosine = LSTMClassifier(
+        **{**TINY, "epochs": 2}, learning_rate_schedule="cosine", callbacks=[recorder]
+    )
+    cosine.partial_fit(X, y)
+    assert recorder.rates == pytest.approx([0.01] * 6)
+
+
+def test_cosine_schedule_refuses_an_optimizer_schedule(sequences):
+    X, y = sequences
+    decay = keras.optimizers.schedules.ExponentialDecay(0.01, 10, 0.9)
+    clf = LSTMClassifier(
+        **{**TINY, "learning_rate": None},
+        optimizer__learning_rate=decay,
+        learning_rate_schedule="cosine",
+    )
+    with pytest.raises(ValueError, match="LearningRateSchedule"):
+        clf.fit(X, y)
+    with pytest.raises(ValueError, match="learning_rate_schedule"):
+        clf.set_params(learning_rate_schedule="linear").fit(X, y)
+
+
 class WeightRecorder(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.weights = []

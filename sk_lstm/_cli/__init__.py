@@ -54,6 +54,9 @@ _ngram_range = _checked(
 _pooling = _checked(
     str, lambda value: value in ("last", "max", "mean"), "last, max or mean"
 )
+_schedule = _checked(
+    str, lambda value: value in ("constant", "cosine"), "constant or cosine"
+)
 
 
 # The model options of `train` and `search`, one row per keyword of
@@ -77,8 +80,12 @@ HYPERPARAMETERS = (
     ("--learning-rate", "learning_rate", _positive_float, "learning rate of Adam"),
     ("--clipnorm", "clipnorm", _positive_float,
      "scale down each weight's gradient to at most this norm"),
+    ("--learning-rate-schedule", "learning_rate_schedule", _schedule,
+     "constant, or cosine: lower the learning rate after every step, along half "
+     "a cosine down to 0 at the end of the last epoch"),
     ("--early-stopping", "early_stopping", _boolean,
-     "true: stop when the validation loss stops improving, keep the best epoch"),
+     "true: stop when the validation accuracy stops improving, keep the best "
+     "epoch"),
     ("--validation-fraction", "validation_fraction", _fraction,
      "share of the training texts held out to score every epoch"),
     ("--epochs", "epochs", _positive_int, "passes over the training data"),
@@ -108,6 +115,7 @@ _METAVARS = {
     _positive_float: "X",
     _boolean: "BOOL",
     _pooling: "KIND",
+    _schedule: "KIND",
     _ngram_range: "MIN,MAX",
     _fraction: "FRACTION",
 }
