@@ -295,11 +295,12 @@ class LSTMClassifier(KerasClassifier):
         warm_start,
         epochs,
         initial_epoch,
-        _holdout=False,
+        _in_fit=False,
         **kwargs,
     ):
-        # `fit` (not `partial_fit`) holds out the validation set and stops early.
-        # A Keras validation_split or validation_data, if given, wins.
+        # `fit` (not `partial_fit`) holds out the validation set, stops early and
+        # anneals the learning rate. A Keras validation_split or validation_data,
+        # if given, wins over the hold-out.
         saved_callbacks = self._fit_callbacks
         fit_args = {
             **route_params(
@@ -310,12 +311,12 @@ class LSTMClassifier(KerasClassifier):
         own_validation = any(
             fit_args.get(name) for name in ("validation_split", "validation_data")
         )
-        if _holdout and self.validation_fraction is not None and not own_validation:
+        if _in_fit and self.validation_fraction is not None and not own_validation:
             X, y, sample_weight, kwargs["validation_data"] = _split_validation(
                 X, y, sample_weight, self.validation_fraction
             )
             own_validation = True
-        if _holdout and self.early_stopping:
+        if _in_fit and self.early_stopping:
             if not own_validation:
                 raise ValueError(
                     "early_stopping=True needs a validation set: set "
@@ -329,8 +330,8 @@ class LSTMClassifier(KerasClassifier):
                 restore_best_weights=True,
             )
             self._fit_callbacks = [*self._fit_callbacks, stopper]
-        if _holdout and self.learning_rate_schedule == "cosine":
-            cosine = _CosineDecay(epochs - initial_epoch)
+        if _in_fit and self.learning_rate_schedule == "cosine":
+            cosine = _CosineDecay(epochs)  # scikeras trains `epochs` more epochs
             self._fit_callbacks = [*self._fit_callbacks, cosine]
         fit = self._fit_bucketed if self.length_bucketing else super()._fit_keras_model
         try:
@@ -473,7 +474,7 @@ class LSTMClassifier(KerasClassifier):
         y = _as_label_vector(y)
         with _fit_transaction(self, y):
             super().fit(
-                X, y, sample_weight=_own_copy(sample_weight), _holdout=True, **kwargs
+                X, y, sample_weight=_own_copy(sample_weight), _in_fit=True, **kwargs
             )
         return self
 

@@ -116,6 +116,8 @@ def test_cosine_schedule_anneals_every_step_of_fit(sequences, length_bucketing):
     assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.01)
     clf.fit(X, y)
     np.testing.assert_allclose(recorder.rates, expected, rtol=1e-5)
+    clf.fit(X, y, initial_epoch=2)  # Keras numbering; still `epochs` epochs
+    np.testing.assert_allclose(recorder.rates, expected, rtol=1e-5)
 
 
 def test_constant_schedule_and_partial_fit_keep_the_rate(sequences):
