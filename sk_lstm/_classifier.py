@@ -31,7 +31,7 @@ class LSTMClassifier(KerasClassifier):
     A scikeras ``KerasClassifier`` whose model is ``Embedding -> Dropout ->
     (bidirectional) LSTM -> max pooling over time -> Dropout -> Dense``: one
     sigmoid unit and binary cross-entropy for two classes, softmax and sparse
-    categorical cross-entropy for more. It trains with Adam for 5 epochs while
+    categorical cross-entropy for more. It trains with Adam for 4 epochs while
     the learning rate comes down to 0 along a cosine. The architecture and
     training choices are constructor parameters, so they can be grid-searched
     (``classifier__units``, ``classifier__dropout`` in a pipeline); the classic
@@ -95,7 +95,7 @@ class LSTMClassifier(KerasClassifier):
     loss : str, keras loss or None, default=None
         ``None`` picks binary cross-entropy for two classes and sparse categorical
         cross-entropy for more.
-    epochs : int, default=5
+    epochs : int, default=4
         Passes over the training data (the most, with ``early_stopping``).
     early_stopping : bool, default=False
         In ``fit``, stop when the validation accuracy (the loss, if ``metrics``
@@ -193,7 +193,7 @@ class LSTMClassifier(KerasClassifier):
         clipnorm=1.0,
         learning_rate_schedule="cosine",
         loss=None,
-        epochs=5,
+        epochs=4,
         early_stopping=False,
         validation_fraction=None,
         n_iter_no_change=2,

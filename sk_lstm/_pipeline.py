@@ -88,7 +88,7 @@ def make_lstm_pipeline(**params):
         estimators' defaults: words and word pairs (40,000 of them, sequences of
         1,600), Embedding(64) -> Dropout(0.5) -> bidirectional LSTM(64) -> max
         over time -> Dropout(0.5), Adam with gradients clipped at norm 1, batch
-        64, 5 epochs on all the training data while the learning rate comes down
+        64, 4 epochs on all the training data while the learning rate comes down
         to 0 along a cosine. For the classic Keras recipe, pass
         ``**CLASSIC_RECIPE``.
 
