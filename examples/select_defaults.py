@@ -69,15 +69,21 @@ train, val = next(
         texts, y, groups=imdb.movie
     )
 )
+texts_train, texts_val = [texts[i] for i in train], [texts[i] for i in val]
+sequences = {}  # candidates with the same sequencer share its sequences
 print(f"{len(train):,} reviews to fit, {len(val):,} of other movies to validate\n")
 print(f"{'candidate':<36} {'validation accuracy per epoch':<44} {'fit (s)':>7}")
 for name in args.names or CANDIDATES:
     params = CANDIDATES[name]
-    sequencer = TextSequencer(
-        **{k: v for k, v in params.items() if k in SEQUENCER_PARAMS}
-    )
-    X_train = sequencer.fit_transform([texts[i] for i in train])
-    X_val = sequencer.transform([texts[i] for i in val])
+    sequencer_params = {k: v for k, v in params.items() if k in SEQUENCER_PARAMS}
+    key = repr(sorted(sequencer_params.items()))
+    if key not in sequences:
+        sequencer = TextSequencer(**sequencer_params)
+        sequences[key] = (
+            sequencer.fit_transform(texts_train),
+            sequencer.transform(texts_val),
+        )
+    X_train, X_val = sequences[key]
     classifier = LSTMClassifier(
         **{k: v for k, v in params.items() if k not in SEQUENCER_PARAMS}
         | ({"epochs": args.epochs} if args.epochs else {})

@@ -264,7 +264,7 @@ def _read_folder(root, splits):
                     reviews.append((*key, file.read_bytes()))
             urls_file = root / split / f"urls_{label}.txt"
             if urls_file.is_file():
-                key = _urls_key(f"{split}/{urls_file.name}", splits)
+                key = splits.index(split), _LABELS.index(label)
                 urls[key] = urls_file.read_text(encoding="utf-8").splitlines()
     return reviews, urls
 
