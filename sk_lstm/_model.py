@@ -1,7 +1,18 @@
-"""The Keras model factory: Embedding -> Dropout -> LSTM -> [pooling] -> output."""
+"""The Keras model factory: an LSTM over the words, beside a bag of n-grams.
+
+``Embedding -> Dropout -> LSTM -> [pooling] -> Dropout -> Dense`` gives one
+logit per class (one for two classes); `NgramBag`, when asked for, adds a linear
+bag-of-n-grams logit to it before the sigmoid or softmax.
+"""
 
 import keras
+import numpy as np
 from keras import ops
+
+# Word n-grams are hashed into buckets from their word indices: a polynomial hash
+# modulo a prime below 2**31, so every intermediate value fits in int64.
+_HASH_MULTIPLIER = 1_000_003
+_HASH_MODULUS = 2_147_483_629
 
 
 @keras.saving.register_keras_serializable(package="sk_lstm")
@@ -29,6 +40,143 @@ class MaskedGlobalMaxPooling1D(keras.layers.Layer):
         return (input_shape[0], input_shape[2])
 
 
+@keras.saving.register_keras_serializable(package="sk_lstm")
+class NgramBag(keras.layers.Layer):
+    """A linear model of the words and word n-grams of a text, as a Keras layer.
+
+    Every word index, and every run of 2 to ``max_n`` consecutive words hashed
+    into one of ``buckets`` rows, has a weight per output; the layer sums the
+    weights of the n-grams of a text (counting repeats). N-grams that touch
+    padding (index 0) are left out, so the output does not depend on how much
+    padding a row carries. Given ``gates`` (one logit per position, from an
+    LSTM reading the text), the n-grams starting at a position weigh
+    ``2 * sigmoid(gate)`` there: 1 for a gate of 0, less or more in context.
+
+    Each weight is the product of a trainable ``kernel`` (zeros at first) and a
+    fixed ``prior`` (ones unless set): with the naive Bayes log-count ratios of
+    the training data as prior (`naive_bayes_prior`), this is the NBSVM of Wang
+    and Manning (2012) trained by gradient descent, which learns from few texts.
+
+    Parameters
+    ----------
+    vocab_size : int
+        Word indices are in ``[0, vocab_size)``.
+    buckets : int
+        Rows shared by the hashed n-grams of 2 words and more.
+    max_n : int
+        Longest n-gram; 1 uses the words alone.
+    units : int
+        Outputs (logits) per text.
+    """
+
+    def __init__(self, vocab_size, buckets, max_n, units, **kwargs):
+        super().__init__(**kwargs)
+        self.vocab_size = vocab_size
+        self.buckets = buckets
+        self.max_n = max_n
+        self.units = units
+
+    def build(self, input_shape):
+        rows = self.vocab_size + (self.buckets if self.max_n > 1 else 0)
+        self.kernel = self.add_weight(
+            shape=(rows, self.units), initializer="zeros", name="kernel"
+        )
+        self.prior = self.add_weight(
+            shape=(rows, self.units), initializer="ones", name="prior", trainable=False
+        )
+
+    def ngram_ids(self, inputs):
+        """Return the row of every n-gram of ``inputs``, and which are real.
+
+        Parameters
+        ----------
+        inputs : int tensor of shape (batch, steps)
+            Word indices, 0 being padding.
+
+        Returns
+        -------
+        ids : int64 tensor of shape (batch, max_n * steps)
+            The words, then the n-grams of 2 words starting at each step, and so
+            on up to ``max_n``.
+        valid : bool tensor of the same shape
+            False where an n-gram runs into padding or past the end.
+        """
+        words = ops.cast(inputs, "int64")
+        ids, valid = [words], [words > 0]
+        hashed, inside = words, words > 0
+        for n in range(2, self.max_n + 1):
+            following = ops.pad(words[:, n - 1 :], [[0, 0], [0, n - 1]])
+            hashed = (hashed * _HASH_MULTIPLIER + following) % _HASH_MODULUS
+            inside = inside & (following > 0)
+            ids.append(self.vocab_size + (hashed + n) % self.buckets)
+            valid.append(inside)
+        return ops.concatenate(ids, axis=1), ops.concatenate(valid, axis=1)
+
+    def call(self, inputs, gates=None):
+        ids, valid = self.ngram_ids(inputs)
+        weights = ops.take(self.kernel * self.prior, ids, axis=0)
+        weights = weights * ops.cast(valid, weights.dtype)[..., None]
+        if gates is not None:  # (batch, steps, 1), the same for every n
+            weights = weights * ops.tile(2 * ops.sigmoid(gates), (1, self.max_n, 1))
+        return ops.sum(weights, axis=1)
+
+    def compute_output_shape(self, inputs_shape, gates_shape=None):
+        return (inputs_shape[0], self.units)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "vocab_size": self.vocab_size,
+            "buckets": self.buckets,
+            "max_n": self.max_n,
+            "units": self.units,
+        }
+
+
+def naive_bayes_prior(bag, X, classes, chunk=1000):
+    """Naive Bayes log-count ratios of the n-grams of ``X``, as a `NgramBag` prior.
+
+    For output ``k`` (class ``k``, or class 1 of two classes) the ratio of an
+    n-gram is ``log((p / |p|) / (q / |q|))``, where ``p`` and ``q`` count the
+    texts that hold it in the class and outside it, plus one (Wang and Manning,
+    2012).
+
+    Parameters
+    ----------
+    bag : NgramBag
+        The layer whose rows are counted.
+    X : ndarray of shape (n_samples, steps)
+        Word indices.
+    classes : ndarray of shape (n_samples,)
+        Class index of each text, in ``[0, n_classes)``.
+    chunk : int, default=1000
+        Texts hashed at a time, which bounds the memory used.
+
+    Returns
+    -------
+    prior : ndarray of shape (rows, bag.units), dtype float32
+    """
+    rows = bag.vocab_size + (bag.buckets if bag.max_n > 1 else 0)
+    n_classes = max(bag.units, 2)
+    counts = np.zeros((n_classes, rows))
+    for start in range(0, len(X), chunk):
+        ids, valid = (np.asarray(a) for a in bag.ngram_ids(X[start : start + chunk]))
+        # Each n-gram once per text: sort each row, keep the first of each run.
+        ids = np.sort(np.where(valid, ids, -1), axis=1)
+        first = np.ones(ids.shape, dtype=bool)
+        first[:, 1:] = ids[:, 1:] != ids[:, :-1]
+        first &= ids >= 0
+        labels = np.broadcast_to(classes[start : start + chunk, None], ids.shape)
+        for k in range(n_classes):
+            counts[k] += np.bincount(ids[first & (labels == k)], minlength=rows)
+    inside = counts + 1
+    outside = counts.sum(axis=0) - counts + 1
+    ratios = np.log(inside / inside.sum(axis=1, keepdims=True)) - np.log(
+        outside / outside.sum(axis=1, keepdims=True)
+    )
+    return (ratios[1:] if bag.units == 1 else ratios).T.astype(np.float32)
+
+
 def build_lstm_model(
     *,
     vocab_size,
@@ -40,6 +188,8 @@ def build_lstm_model(
     mask_zero=False,
     bidirectional=False,
     pooling="last",
+    bag_ngrams=0,
+    bag_buckets=2**21,
 ):
     """Build the (uncompiled) LSTM text classifier.
 
@@ -69,33 +219,54 @@ def build_lstm_model(
     pooling : {"last", "max", "mean"}, default="last"
         What the output layer reads: the LSTM's last state, or the maximum or
         mean of its states over all time steps.
+    bag_ngrams : int, default=0
+        Add the logits of an `NgramBag` of the words and word n-grams up to this
+        length (layer ``"ngram_bag"``) to the LSTM's, each position's n-grams
+        weighted by a gate read off the LSTM's state there (layer ``"gates"``,
+        which starts at weight 1); 0 leaves it out.
+    bag_buckets : int, default=2**21
+        Rows of the bag's hashed n-grams of 2 words and more.
 
     Returns
     -------
-    model : keras.Sequential
+    model : keras.Model
         Takes int sequences of any length, returns class probabilities: shape
         ``(batch, 1)`` for two classes, ``(batch, n_classes)`` otherwise.
     """
-    layers = [
-        keras.Input(shape=(None,), dtype="int32"),
-        keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=mask_zero),
-    ]
+    outputs = 1 if n_classes <= 2 else n_classes
+    inputs = keras.Input(shape=(None,), dtype="int32")
+    x = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=mask_zero)(inputs)
     if dropout:
-        layers.append(keras.layers.Dropout(dropout))
+        x = keras.layers.Dropout(dropout)(x)
+    # The bag's gates read the LSTM's state at every step; "last" pooling then
+    # takes the final states, which the LSTM returns beside the sequence.
     recurrent = keras.layers.LSTM(
-        units, recurrent_dropout=recurrent_dropout, return_sequences=pooling != "last"
+        units,
+        recurrent_dropout=recurrent_dropout,
+        return_sequences=bool(bag_ngrams) or pooling != "last",
+        return_state=bool(bag_ngrams) and pooling == "last",
     )
     if bidirectional:
         recurrent = keras.layers.Bidirectional(recurrent)
-    layers.append(recurrent)
-    if pooling == "max":
-        layers.append(MaskedGlobalMaxPooling1D())
-    elif pooling == "mean":
-        layers.append(keras.layers.GlobalAveragePooling1D())
-    if dropout:
-        layers.append(keras.layers.Dropout(dropout))
-    if n_classes <= 2:
-        layers.append(keras.layers.Dense(1, activation="sigmoid"))
+    states = recurrent(x)
+    if bag_ngrams and pooling == "last":
+        # [sequence, h, c] or [sequence, forward h, c, backward h, c]
+        states, *final = states
+        features = keras.layers.Concatenate()(final[::2]) if bidirectional else final[0]
     else:
-        layers.append(keras.layers.Dense(n_classes, activation="softmax"))
-    return keras.Sequential(layers, name="lstm_classifier")
+        features = states
+    if pooling == "max":
+        features = MaskedGlobalMaxPooling1D()(states)
+    elif pooling == "mean":
+        features = keras.layers.GlobalAveragePooling1D()(states)
+    if dropout:
+        features = keras.layers.Dropout(dropout)(features)
+    logits = keras.layers.Dense(outputs)(features)
+    if bag_ngrams:
+        if dropout:
+            states = keras.layers.Dropout(dropout)(states)
+        gates = keras.layers.Dense(1, kernel_initializer="zeros", name="gates")(states)
+        bag = NgramBag(vocab_size, bag_buckets, bag_ngrams, outputs, name="ngram_bag")
+        logits = keras.layers.Add()([logits, bag(inputs, gates)])
+    probabilities = keras.layers.Activation("sigmoid" if outputs == 1 else "softmax")
+    return keras.Model(inputs, probabilities(logits), name="lstm_classifier")

@@ -27,8 +27,9 @@ _ROUTING_PREFIXES = tuple(f"{prefix}__" for prefix in LSTMClassifier._routing_pr
 
 #: Keyword arguments of `make_lstm_pipeline` that give the classic Keras IMDB
 #: recipe: 5,000 words (no word pairs), 500 per text, Embedding(32) -> LSTM(100)
-#: -> Dense(1), Adam at a constant learning rate, batch 64, 3 epochs, no validation
-#: split. Read-only; ``dict(CLASSIC_RECIPE)`` gives a copy to change.
+#: -> Dense(1) with no bag of n-grams, Adam at a constant learning rate, batch 64,
+#: 3 epochs whatever the data size, no validation split. Read-only;
+#: ``dict(CLASSIC_RECIPE)`` gives a copy to change.
 CLASSIC_RECIPE = MappingProxyType(
     {
         "num_words": 5000,
@@ -38,11 +39,13 @@ CLASSIC_RECIPE = MappingProxyType(
         "units": 100,
         "bidirectional": False,
         "pooling": "last",
+        "bag_ngrams": 0,
         "dropout": 0.0,
         "learning_rate": None,
         "clipnorm": None,
         "learning_rate_schedule": "constant",
         "epochs": 3,
+        "min_steps": 0,
         "batch_size": 64,
         "early_stopping": False,
         "validation_fraction": None,
@@ -85,12 +88,12 @@ def make_lstm_pipeline(**params):
     ----------
     **params
         Parameters of `TextSequencer` and `LSTMClassifier`. Unset ones keep the
-        estimators' defaults: words and word pairs (40,000 of them, sequences of
-        1,600), Embedding(64) -> Dropout(0.5) -> bidirectional LSTM(64) -> max
-        over time -> Dropout(0.5), Adam with gradients clipped at norm 1, batch
-        64, 4 epochs on all the training data while the learning rate comes down
-        to 0 along a cosine. For the classic Keras recipe, pass
-        ``**CLASSIC_RECIPE``.
+        estimators' defaults: words (up to 100,000 of them, sequences of 800),
+        Embedding(32) -> Dropout(0.5) -> LSTM(64) -> max over time ->
+        Dropout(0.5), plus a bag of 1-3-grams gated by the LSTM; Adam with
+        gradients clipped at norm 1, batch 64, 2 epochs (at least 400 steps)
+        on all the training data while the learning rate comes down to 0 along
+        a cosine. For the classic Keras recipe, pass ``**CLASSIC_RECIPE``.
 
     Returns
     -------

@@ -39,12 +39,13 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     Parameters
     ----------
-    num_words : int or None, default=40000
+    num_words : int or None, default=100000
         Size of the index space: every index is ``< num_words``, so at most
         ``num_words - 2`` words are kept (the most frequent ones; at least 3).
         ``None`` keeps every word that passes ``min_df``.
-    maxlen : int, default=1600
-        Length of every output sequence.
+    maxlen : int, default=800
+        Length of every output sequence (800 words keep 98 % of IMDB reviews
+        whole).
     padding : {"pre", "post"}, default="pre"
         Put the padding zeros before or after the words of short texts.
     truncating : {"pre", "post"}, default="pre"
@@ -60,13 +61,14 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     tokenizer : callable or None, default=None
         Function mapping a (lowercased) text to a list of tokens; overrides
         ``token_pattern``.
-    ngram_range : tuple (min_n, max_n), default=(1, 2)
+    ngram_range : tuple (min_n, max_n), default=(1, 1)
         Lengths of the word n-grams that make the sequence: at each word, the
         n-grams starting there, shortest first. ``(1, 2)`` turns "not a good
         film" into "not", "not a", "a", "a good", "good", "good film", "film"
-        (about twice as many positions, so ``maxlen=1600`` keeps 800 words);
-        ``(1, 1)`` gives words only. The n-grams compete with the words for the
-        ``num_words`` indices.
+        (about twice as many positions, so ``maxlen`` keeps half as many
+        words); the default ``(1, 1)`` gives words only, and `LSTMClassifier`
+        reads the n-grams of the words itself (``bag_ngrams``). The n-grams
+        compete with the words for the ``num_words`` indices.
     min_df : int or float, default=1
         Keep only words found in at least ``min_df`` texts (an int) or in at least
         that proportion of the texts (a float in (0, 1]).
@@ -117,14 +119,14 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     def __init__(
         self,
         *,
-        num_words=40000,
-        maxlen=1600,
+        num_words=100000,
+        maxlen=800,
         padding="pre",
         truncating="pre",
         lowercase=True,
         token_pattern=DEFAULT_TOKEN_PATTERN,
         tokenizer=None,
-        ngram_range=(1, 2),
+        ngram_range=(1, 1),
         min_df=1,
     ):
         self.num_words = num_words

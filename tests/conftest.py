@@ -28,11 +28,14 @@ def reviews():
 
 
 # Small enough to fit in about a second, big enough to learn the toy task; all
-# the data is trained on (a tenth of a toy set is too few to stop early on).
+# the data is trained on (a tenth of a toy set is too few to stop early on), for
+# exactly `epochs` epochs (no `min_steps`), with a small bag of n-grams.
 TINY = dict(
     embedding_dim=8,
     units=8,
     epochs=8,
+    min_steps=0,
+    bag_buckets=1024,
     batch_size=16,
     learning_rate=0.01,
     random_state=0,

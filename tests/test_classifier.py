@@ -56,7 +56,8 @@ def test_multiclass_uses_softmax():
     clf = LSTMClassifier(**{**TINY, "epochs": 1}).fit(X, y)
     assert list(clf.classes_) == [0, 1, 2]
     assert clf.predict_proba(X).shape == (48, 3)
-    assert clf.model_.layers[-1].units == 3
+    assert clf.model_.get_layer("ngram_bag").units == 3
+    assert clf.model_.layers[-1].activation.__name__ == "softmax"
     assert clf.model_.loss == "sparse_categorical_crossentropy"
 
 
@@ -79,7 +80,8 @@ def test_architecture_parameters_shape_the_model(sequences):
     assert (embedding.input_dim, embedding.output_dim) == (50, 5)
     assert embedding.mask_zero
     assert lstm.units == 7 and lstm.recurrent_dropout == 0.1
-    assert [d.rate for d in dropouts] == [0.3, 0.3]
+    # Before and after the LSTM, and before the bag's gates.
+    assert [d.rate for d in dropouts] == [0.3, 0.3, 0.3]
     assert clf.vocab_size_ == 50
     no_dropout = clone(clf).set_params(dropout=0.0, vocab_size="auto").fit(X, y)
     assert not layer_of(no_dropout.model_, keras.layers.Dropout)

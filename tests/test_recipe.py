@@ -5,7 +5,11 @@ import numpy as np
 import pytest
 
 from sk_lstm import CLASSIC_RECIPE, LSTMClassifier, TextSequencer, make_lstm_pipeline
-from sk_lstm._model import MaskedGlobalMaxPooling1D, build_lstm_model
+from sk_lstm._model import (
+    MaskedGlobalMaxPooling1D,
+    build_lstm_model,
+    naive_bayes_prior,
+)
 
 from .conftest import TINY, make_reviews
 
@@ -33,7 +37,7 @@ def test_bidirectional_and_pooling_shape_the_model(bidirectional, pooling):
     )
     wrappers = layer_of(model, keras.layers.Bidirectional)
     assert len(wrappers) == bidirectional
-    lstm = wrappers[0].forward_layer if bidirectional else model.layers[1]
+    lstm = wrappers[0].forward_layer if bidirectional else model.layers[2]
     assert isinstance(lstm, keras.layers.LSTM)
     assert lstm.return_sequences == (pooling != "last")
     pool_kind = {
@@ -42,8 +46,8 @@ def test_bidirectional_and_pooling_shape_the_model(bidirectional, pooling):
         "mean": keras.layers.GlobalAveragePooling1D,
     }[pooling]
     assert len(layer_of(model, pool_kind) if pool_kind else []) == (pooling != "last")
-    features = model.layers[-1].input.shape[-1]
-    assert features == 3 * (2 if bidirectional else 1)
+    (output,) = layer_of(model, keras.layers.Dense)
+    assert output.input.shape[-1] == 3 * (2 if bidirectional else 1)
     assert model.predict(np.array([[0, 4, 5, 6]]), verbose=0).shape == (1, 1)
 
 
@@ -265,5 +269,66 @@ def test_classic_recipe_builds_the_classic_model():
     pipe = make_lstm_pipeline(**recipe).fit(texts, y)
     model = pipe.named_steps["classifier"].model_
     kinds = [type(layer).__name__ for layer in model.layers]
-    assert kinds == ["Embedding", "LSTM", "Dense"]
-    assert model.layers[0].output_dim == 32 and model.layers[1].units == 100
+    assert kinds == ["InputLayer", "Embedding", "LSTM", "Dense", "Activation"]
+    assert model.layers[1].output_dim == 32 and model.layers[2].units == 100
+    assert model.layers[-1].activation.__name__ == "sigmoid"
+
+
+def test_min_steps_gives_small_data_more_epochs(sequences):
+    X, y = sequences  # 96 rows: 6 steps of 16 per epoch
+    clf = LSTMClassifier(**{**TINY, "epochs": 2, "min_steps": 20}).fit(X, y)
+    assert len(clf.history_["loss"]) == 4  # ceil(20 / 6) epochs
+    clf.set_params(min_steps=5).fit(X, y)
+    assert len(clf.history_["loss"]) == 2  # `epochs` already make 12 steps
+    clf.set_params(min_steps=20, validation_fraction=0.5).fit(X, y)
+    assert len(clf.history_["loss"]) == 7  # 48 rows: 3 steps an epoch
+    with pytest.raises(ValueError, match="min_steps"):
+        clf.set_params(min_steps=-1).fit(X, y)
+
+
+def test_min_steps_spans_the_cosine_schedule(sequences):
+    X, y = sequences
+    recorder = RateRecorder()
+    LSTMClassifier(
+        **{**TINY, "epochs": 1, "min_steps": 12}, callbacks=[recorder]
+    ).fit(X, y)
+    expected = 0.01 * 0.5 * (1 + np.cos(np.pi * np.arange(12) / 12))
+    np.testing.assert_allclose(recorder.rates, expected, rtol=1e-5)
+
+
+class BatchSizes(keras.callbacks.Callback):
+    def on_predict_begin(self, logs=None):
+        self.sizes = []
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self.sizes.append(len(logs["outputs"]))
+
+
+@pytest.mark.parametrize("length_bucketing", [True, False])
+def test_predict_batch_size_is_not_the_training_batch(sequences, length_bucketing):
+    X, y = sequences
+    X = np.repeat(X[:, -1:], 12, axis=1)  # one window width for every row
+    sizes = BatchSizes()
+    clf = LSTMClassifier(
+        **{**TINY, "epochs": 1},
+        predict_batch_size=40,
+        length_bucketing=length_bucketing,
+        callbacks=[sizes],
+    ).fit(X, y)
+    clf.predict_proba(X)
+    assert sizes.sizes == [40, 40, 16]
+    clf.set_params(predict_batch_size=None).predict_proba(X)
+    assert sizes.sizes == [16] * 6  # the training batch
+    clf.set_params(predict__batch_size=32).predict_proba(X)
+    assert sizes.sizes == [32, 32, 32]
+
+
+def test_bag_prior_is_the_naive_bayes_ratio_of_the_training_data(sequences):
+    X, y = sequences
+    clf = LSTMClassifier(**{**TINY, "epochs": 1, "bag_ngrams": 2}).fit(X, y)
+    bag = clf.model_.get_layer("ngram_bag")
+    expected = naive_bayes_prior(bag, X, (y == clf.classes_[1]).astype(int))
+    np.testing.assert_allclose(np.asarray(bag.prior), expected, rtol=1e-6)
+    assert (bag.max_n, bag.buckets) == (2, 1024)
+    alone = LSTMClassifier(**{**TINY, "epochs": 1, "bag_ngrams": 0}).fit(X, y)
+    assert "ngram_bag" not in [layer.name for layer in alone.model_.layers]

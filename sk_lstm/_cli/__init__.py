@@ -29,6 +29,7 @@ def _checked(convert, valid, expected):
 
 
 _positive_int = _checked(int, lambda value: value >= 1, "a positive integer")
+_natural = _checked(int, lambda value: value >= 0, "an integer >= 0")
 _at_least_two = _checked(int, lambda value: value >= 2, "an integer >= 2")
 _rate = _checked(float, lambda value: 0 <= value < 1, "a rate in [0, 1)")
 _fraction = _checked(float, lambda value: 0 < value < 1, "a fraction in (0, 1)")
@@ -77,6 +78,11 @@ HYPERPARAMETERS = (
     ("--pooling", "pooling", _pooling,
      "what the output layer reads: the LSTM's last state, or the max or mean of "
      "its states over the text (last, max, mean)"),
+    ("--bag-ngrams", "bag_ngrams", _natural,
+     "longest word n-gram of the linear bag-of-n-grams path beside the LSTM; "
+     "0: the LSTM alone"),
+    ("--bag-buckets", "bag_buckets", _positive_int,
+     "rows the bag's n-grams of 2 words and more are hashed into"),
     ("--learning-rate", "learning_rate", _positive_float, "learning rate of Adam"),
     ("--clipnorm", "clipnorm", _positive_float,
      "scale down each weight's gradient to at most this norm"),
@@ -90,6 +96,8 @@ HYPERPARAMETERS = (
      "share of the training texts held out to score every epoch"),
     ("--epochs", "epochs", _positive_int, "passes over the training data"),
     ("--batch-size", "batch_size", _positive_int, "texts per gradient step"),
+    ("--predict-batch-size", "predict_batch_size", _positive_int,
+     "texts per batch when predicting"),
 )  # fmt: skip
 
 
@@ -111,6 +119,7 @@ def given_hyperparameters(args):
 
 _METAVARS = {
     _positive_int: "N",
+    _natural: "N",
     _rate: "RATE",
     _positive_float: "X",
     _boolean: "BOOL",

@@ -1,0 +1,98 @@
+"""The model factory's bag of n-grams (`NgramBag`) and its naive Bayes prior."""
+
+import keras
+import numpy as np
+import pytest
+
+from sk_lstm._model import NgramBag, build_lstm_model, naive_bayes_prior
+
+
+def ids_of(bag, X):
+    ids, valid = (keras.ops.convert_to_numpy(a) for a in bag.ngram_ids(np.array(X)))
+    return ids, valid
+
+
+def test_ngrams_are_the_words_then_hashed_runs_of_words():
+    bag = NgramBag(vocab_size=10, buckets=1000, max_n=3, units=1)
+    ids, valid = ids_of(bag, [[0, 0, 4, 5, 6]])
+    words, pairs, triples = ids[0, :5], ids[0, 5:10], ids[0, 10:]
+    np.testing.assert_array_equal(words, [0, 0, 4, 5, 6])
+    assert ((pairs >= 10) & (pairs < 1010)).all() and ((triples >= 10)).all()
+    # Real: words, the pairs "4 5" and "5 6", the triple "4 5 6"; not the
+    # n-grams that touch padding or run past the end.
+    np.testing.assert_array_equal(
+        valid[0], [0, 0, 1, 1, 1] + [0, 0, 1, 1, 0] + [0, 0, 1, 0, 0]
+    )
+    # The same words give the same n-gram wherever they are, other words another.
+    moved, _ = ids_of(bag, [[4, 5, 6, 0, 0], [5, 4, 6, 0, 0]])
+    assert moved[0, 5] == pairs[2] and moved[0, 10] == triples[2]
+    assert moved[1, 5] != pairs[2]
+
+
+def test_bag_sums_prior_times_kernel_over_real_ngrams():
+    bag = NgramBag(vocab_size=6, buckets=7, max_n=2, units=1)
+    bag.build((None, None))
+    bag.kernel.assign(np.arange(13, dtype="float32")[:, None])
+    bag.prior.assign(np.full((13, 1), 0.5, dtype="float32"))
+    ids, valid = ids_of(bag, [[0, 2, 3, 2]])
+    expected = 0.5 * ids[valid].sum()
+    out = keras.ops.convert_to_numpy(bag(np.array([[0, 2, 3, 2]])))
+    np.testing.assert_allclose(out, [[expected]], rtol=1e-6)
+    # Padding, wherever it is, changes nothing.
+    padded = keras.ops.convert_to_numpy(bag(np.array([[0, 0, 0, 0, 2, 3, 2]])))
+    np.testing.assert_allclose(padded, out, rtol=1e-6)
+    # Gates of 0 weigh 1; a large gate doubles a position's n-grams.
+    gates = np.zeros((1, 4, 1), dtype="float32")
+    gated = keras.ops.convert_to_numpy(bag(np.array([[0, 2, 3, 2]]), gates))
+    np.testing.assert_allclose(gated, out, rtol=1e-6)
+    gates[0, 3] = 50.0  # the last word "2" (no pair starts there)
+    doubled = keras.ops.convert_to_numpy(bag(np.array([[0, 2, 3, 2]]), gates))
+    np.testing.assert_allclose(doubled, out + 0.5 * 2, rtol=1e-6)
+
+
+def test_naive_bayes_prior_is_the_log_count_ratio():
+    bag = NgramBag(vocab_size=5, buckets=3, max_n=1, units=1)
+    # Word 2 in both texts of class 1 (twice in one: counted once), word 3 in
+    # the text of class 0, word 4 nowhere.
+    X = np.array([[0, 2, 2], [0, 0, 2], [0, 0, 3]])
+    prior = naive_bayes_prior(bag, X, np.array([1, 1, 0]), chunk=2)
+    assert prior.shape == (5, 1) and prior.dtype == np.float32
+    p = np.array([1, 1, 3, 1, 1]) / 7  # 1 + texts of class 1 with the word
+    q = np.array([1, 1, 1, 2, 1]) / 6
+    np.testing.assert_allclose(prior[:, 0], np.log(p / q), rtol=1e-6)
+
+
+def test_naive_bayes_prior_of_several_classes_is_one_against_the_rest():
+    bag = NgramBag(vocab_size=4, buckets=3, max_n=2, units=3)
+    X = np.array([[2, 3], [3, 3], [0, 2]])
+    prior = naive_bayes_prior(bag, X, np.array([0, 1, 2]))
+    assert prior.shape == (7, 3)
+    inside = np.array([1, 1, 2, 2]) / 6  # class 0 holds words 2 and 3
+    outside = np.array([1, 1, 2, 2]) / 6  # the two other texts hold 2, and 3
+    np.testing.assert_allclose(prior[:4, 0], np.log(inside / outside), rtol=1e-6)
+    assert prior[3, 1] > 0 > prior[2, 1]  # class 1: word 3 only
+
+
+@pytest.mark.parametrize("pooling", ["last", "max", "mean"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_model_with_a_bag_starts_as_the_lstm_alone(pooling, bidirectional):
+    """The bag's kernel starts at zero and its gates at weight 1."""
+    model = build_lstm_model(
+        vocab_size=20,
+        n_classes=3,
+        embedding_dim=4,
+        units=3,
+        pooling=pooling,
+        bidirectional=bidirectional,
+        bag_ngrams=3,
+        bag_buckets=50,
+    )
+    bag, gates = model.get_layer("ngram_bag"), model.get_layer("gates")
+    assert gates.input.shape[-1] == 3 * (2 if bidirectional else 1)
+    assert not np.asarray(gates.kernel).any()
+    bag.prior.assign(np.full(bag.prior.shape, 3.0, dtype="float32"))
+    X = np.array([[0, 4, 5, 6, 7], [3, 3, 9, 2, 1]])
+    assert not keras.ops.convert_to_numpy(bag(X)).any()
+    proba = model.predict(X, verbose=0)
+    assert proba.shape == (2, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
