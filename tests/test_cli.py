@@ -149,6 +149,16 @@ def test_hyperparameter_options_default_to_the_library():
         "learning_rate_schedule": "constant",
         "ngram_range": (1, 1),
     }
+    args = build_parser().parse_args(
+        ["train", "--bag-ngrams", "0", "--bag-buckets", "100", "--min-steps", "0"]
+        + ["--predict-batch-size", "256"]
+    )
+    assert given_hyperparameters(args) == {
+        "bag_ngrams": 0,
+        "bag_buckets": 100,
+        "min_steps": 0,
+        "predict_batch_size": 256,
+    }
 
 
 def test_classic_recipe_with_explicit_options_on_top():
@@ -169,6 +179,8 @@ def test_classic_recipe_with_explicit_options_on_top():
         (["search", "--cv", "1"], "expected an integer >= 2"),
         (["train", "--recipe", "fancy"], "invalid choice"),
         (["train", "--learning-rate-schedule", "cosh"], "expected constant or cosine"),
+        (["train", "--bag-ngrams", "-1"], "expected an integer >= 0"),
+        (["search", "--min-steps", "many"], "expected an integer >= 0"),
     ],
 )
 def test_bad_option_values(argv, message, capsys):

@@ -95,6 +95,8 @@ HYPERPARAMETERS = (
     ("--validation-fraction", "validation_fraction", _fraction,
      "share of the training texts held out to score every epoch"),
     ("--epochs", "epochs", _positive_int, "passes over the training data"),
+    ("--min-steps", "min_steps", _natural,
+     "train for more epochs where needed to make at least N gradient steps"),
     ("--batch-size", "batch_size", _positive_int, "texts per gradient step"),
     ("--predict-batch-size", "predict_batch_size", _positive_int,
      "texts per batch when predicting"),
