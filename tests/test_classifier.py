@@ -72,7 +72,9 @@ def test_architecture_parameters_shape_the_model(sequences):
         vocab_size=50,
         bidirectional=False,
         pooling="last",
+        bag_buckets=1024,
         epochs=1,
+        min_steps=0,
     ).fit(X, y)
     (embedding,) = layer_of(clf.model_, keras.layers.Embedding)
     (lstm,) = layer_of(clf.model_, keras.layers.LSTM)
@@ -170,6 +172,10 @@ def test_random_state_instance(sequences):
         ({"embedding_dim": -1}, "embedding_dim"),
         ({"vocab_size": 1}, "vocab_size"),
         ({"epochs": 0}, "epochs"),
+        ({"bag_ngrams": -1}, "bag_ngrams"),
+        ({"bag_buckets": 0}, "bag_buckets"),
+        ({"min_steps": 2.5}, "min_steps"),
+        ({"predict_batch_size": 0}, "predict_batch_size"),
     ],
 )
 def test_parameters_out_of_range(sequences, params, match):

@@ -27,7 +27,17 @@ EXPECTED_FAILED_CHECKS = {
 
 
 @parametrize_with_checks(
-    [LSTMClassifier(units=4, embedding_dim=4, epochs=2, batch_size=32, random_state=0)],
+    [
+        LSTMClassifier(
+            units=4,
+            embedding_dim=4,
+            bag_buckets=1024,
+            epochs=2,
+            min_steps=0,
+            batch_size=32,
+            random_state=0,
+        )
+    ],
     expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS,
 )
 def test_sklearn_compatible_estimator(estimator, check):
