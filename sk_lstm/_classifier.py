@@ -19,7 +19,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import column_or_1d
 
 from ._batching import bucketed_dataset
-from ._model import build_lstm_model, naive_bayes_prior
+from ._model import MAX_BUCKETS, build_lstm_model, naive_bayes_prior
 from ._random import MAX_SEED, seeded, to_seed
 from ._sequencer import OOV_INDEX
 from ._threads import follow_thread_limit
@@ -85,10 +85,13 @@ class LSTMClassifier(KerasClassifier):
         training texts times a factor trained with the rest of the model (NBSVM,
         Wang and Manning 2012), which learns from a few hundred texts as a
         linear model does. The LSTM's state at each position gates the n-grams
-        that start there. 0 leaves the path out (an LSTM alone).
-    bag_buckets : int, default=2**21
-        Rows that the bag's n-grams of 2 words and more are hashed into; more
-        means fewer collisions and more weights.
+        that start there. The ratios are counted when the model is built (on
+        the data of ``fit``, or the first batch of ``partial_fit``), without
+        sample weights. 0 leaves the path out (an LSTM alone).
+    bag_buckets : int, default=2_097_143
+        Rows that the bag's n-grams of 2 words and more are hashed into (at
+        most ``2**31 - 1``): more means fewer collisions and more weights; a
+        prime spreads them best (the default is the largest below 2**21).
     length_bucketing : bool, default=True
         In ``fit`` and ``predict``, batch sequences of similar length together and
         cut each batch to its longest sequence (rounded up to a multiple of 16
@@ -191,7 +194,7 @@ class LSTMClassifier(KerasClassifier):
         "bidirectional": ["boolean"],
         "pooling": [StrOptions({"last", "max", "mean"})],
         "bag_ngrams": [Interval(Integral, 0, None, closed="left")],
-        "bag_buckets": [Interval(Integral, 1, None, closed="left")],
+        "bag_buckets": [Interval(Integral, 1, MAX_BUCKETS, closed="both")],
         "length_bucketing": ["boolean"],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
         "clipnorm": [Interval(Real, 0, None, closed="neither"), None],
@@ -219,7 +222,7 @@ class LSTMClassifier(KerasClassifier):
         bidirectional=False,
         pooling="max",
         bag_ngrams=3,
-        bag_buckets=2**21,
+        bag_buckets=2_097_143,
         length_bucketing=True,
         optimizer="adam",
         learning_rate=None,

@@ -10,9 +10,11 @@ import numpy as np
 from keras import ops
 
 # Word n-grams are hashed into buckets from their word indices: a polynomial hash
-# modulo a prime below 2**31, so every intermediate value fits in int64.
+# modulo the number of buckets (best a prime), offset by the n-gram's length. With
+# at most 2**31 buckets, every intermediate value fits in int64.
 _HASH_MULTIPLIER = 1_000_003
-_HASH_MODULUS = 2_147_483_629
+_HASH_OFFSET = 7919
+MAX_BUCKETS = 2**31 - 1
 
 
 @keras.saving.register_keras_serializable(package="sk_lstm")
@@ -62,7 +64,8 @@ class NgramBag(keras.layers.Layer):
     vocab_size : int
         Word indices are in ``[0, vocab_size)``.
     buckets : int
-        Rows shared by the hashed n-grams of 2 words and more.
+        Rows shared by the hashed n-grams of 2 words and more, at most
+        ``2**31 - 1``; a prime spreads them best.
     max_n : int
         Longest n-gram; 1 uses the words alone.
     units : int
@@ -106,9 +109,9 @@ class NgramBag(keras.layers.Layer):
         hashed, inside = words, words > 0
         for n in range(2, self.max_n + 1):
             following = ops.pad(words[:, n - 1 :], [[0, 0], [0, n - 1]])
-            hashed = (hashed * _HASH_MULTIPLIER + following) % _HASH_MODULUS
+            hashed = (hashed * _HASH_MULTIPLIER + following) % self.buckets
             inside = inside & (following > 0)
-            ids.append(self.vocab_size + (hashed + n) % self.buckets)
+            ids.append(self.vocab_size + (hashed + n * _HASH_OFFSET) % self.buckets)
             valid.append(inside)
         return ops.concatenate(ids, axis=1), ops.concatenate(valid, axis=1)
 
@@ -189,7 +192,7 @@ def build_lstm_model(
     bidirectional=False,
     pooling="last",
     bag_ngrams=0,
-    bag_buckets=2**21,
+    bag_buckets=2_097_143,
 ):
     """Build the (uncompiled) LSTM text classifier.
 
@@ -224,8 +227,9 @@ def build_lstm_model(
         length (layer ``"ngram_bag"``) to the LSTM's, each position's n-grams
         weighted by a gate read off the LSTM's state there (layer ``"gates"``,
         which starts at weight 1); 0 leaves it out.
-    bag_buckets : int, default=2**21
-        Rows of the bag's hashed n-grams of 2 words and more.
+    bag_buckets : int, default=2_097_143
+        Rows of the bag's hashed n-grams of 2 words and more (the largest prime
+        below 2**21).
 
     Returns
     -------

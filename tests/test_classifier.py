@@ -174,6 +174,7 @@ def test_random_state_instance(sequences):
         ({"epochs": 0}, "epochs"),
         ({"bag_ngrams": -1}, "bag_ngrams"),
         ({"bag_buckets": 0}, "bag_buckets"),
+        ({"bag_buckets": 2**31}, "bag_buckets"),
         ({"min_steps": 2.5}, "min_steps"),
         ({"predict_batch_size": 0}, "predict_batch_size"),
     ],
