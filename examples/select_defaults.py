@@ -39,6 +39,7 @@ CANDIDATES = {
     "words, LSTM alone": {"bag_ngrams": 0},
     "words, bag of 1-2-grams": {"bag_ngrams": 2},
     "words, 3 epochs": {"epochs": 3},
+    "words, bidirectional LSTM": {"bidirectional": True},
     "default": {},  # words, LSTM 64 gating a bag of 1-3-grams, 2 epochs
 }  # fmt: skip
 SEQUENCER_PARAMS = set(TextSequencer().get_params())
