@@ -42,7 +42,12 @@ def rss_after_fits(n_fits):
     rss = []
     for seed in range(n_fits):
         pipe = make_lstm_pipeline(
-            maxlen=60, embedding_dim=16, units=16, epochs=1, random_state=seed
+            maxlen=60,
+            embedding_dim=16,
+            units=16,
+            epochs=1,
+            min_steps=0,
+            random_state=seed,
         )
         pipe.fit(X, y).predict_proba(X[:50])
         rss.append(rss_mb())

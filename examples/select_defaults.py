@@ -14,7 +14,7 @@ Run: ``python examples/select_defaults.py`` (all candidates, about 20 minutes on
 2 CPU cores), or name some: ``python examples/select_defaults.py classic
 default``. ``--train-size N`` fits on N of the reviews (drawn with
 ``--random-state``), to choose for small data sets too; ``--epochs N`` sets the
-epochs of every candidate.
+epochs of every candidate (``min_steps`` may add more on small data).
 """
 
 import argparse
@@ -30,7 +30,7 @@ from sk_lstm.datasets import load_imdb
 
 CANDIDATES = {
     "classic": dict(CLASSIC_RECIPE),
-    # The default of Nov 2026: words and word pairs, a bidirectional LSTM.
+    # The previous default: words and word pairs, a bidirectional LSTM.
     "pairs, bidirectional LSTM": {
         "ngram_range": (1, 2), "num_words": 40000, "maxlen": 1600,
         "embedding_dim": 64, "bidirectional": True, "bag_ngrams": 0, "epochs": 4,

@@ -65,7 +65,8 @@ class LSTMClassifier(KerasClassifier):
     units : int, default=64
         Size of the LSTM state.
     dropout : float, default=0.5
-        Rate of the Dropout layers before and after the LSTM; 0 leaves them out.
+        Rate of the Dropout layers before and after the LSTM (and before the
+        bag's gates); 0 leaves them out.
     recurrent_dropout : float, default=0.0
         Dropout on the LSTM's recurrent state (non-zero rules out cuDNN on a GPU).
     mask_zero : bool, default=False
@@ -85,9 +86,11 @@ class LSTMClassifier(KerasClassifier):
         training texts times a factor trained with the rest of the model (NBSVM,
         Wang and Manning 2012), which learns from a few hundred texts as a
         linear model does. The LSTM's state at each position gates the n-grams
-        that start there. The ratios are counted when the model is built (on
-        the data of ``fit``, or the first batch of ``partial_fit``), without
-        sample weights. 0 leaves the path out (an LSTM alone).
+        that start there. ``fit`` counts the ratios when it builds the model,
+        on the rows it trains on (not those held out for validation), without
+        sample weights; a model built by ``partial_fit`` keeps a prior of ones
+        (a plain linear model of the n-gram counts). 0 leaves the path out (an
+        LSTM alone).
     bag_buckets : int, default=2_097_143
         Rows that the bag's n-grams of 2 words and more are hashed into (at
         most ``2**31 - 1``): more means fewer collisions and more weights; a
@@ -176,7 +179,8 @@ class LSTMClassifier(KerasClassifier):
     >>> from sk_lstm import LSTMClassifier
     >>> X = np.array([[0, 2, 3], [0, 4, 5], [2, 3, 3], [4, 5, 5]] * 8)
     >>> y = np.array([1, 0, 1, 0] * 8)
-    >>> clf = LSTMClassifier(units=4, embedding_dim=4, epochs=2, random_state=0)
+    >>> clf = LSTMClassifier(units=4, embedding_dim=4, bag_buckets=1021, epochs=2,
+    ...                      min_steps=0, random_state=0)
     >>> clf.fit(X, y).predict_proba(X[:2]).shape
     (2, 2)
     """
@@ -302,17 +306,20 @@ class LSTMClassifier(KerasClassifier):
                 )
         return super()._validate_data(X, y, reset=reset, y_numeric=y_numeric)
 
-    def _initialize(self, X, y=None):
-        # scikeras builds the model from the data's shape and classes; the bag
-        # path also needs its naive Bayes prior, counted on the training data.
-        X, y = super()._initialize(X, y)
-        if self.bag_ngrams and y is not None:
-            bag = self.model_.get_layer("ngram_bag")
-            classes = np.searchsorted(self.classes_, y)
-            bag.prior.assign(
-                naive_bayes_prior(bag, self.feature_encoder_.transform(X), classes)
-            )
-        return X, y
+    def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
+        # scikeras builds a new model here unless it warm-starts; the bag's prior
+        # is then counted in `_fit_keras_model`, on the training rows only.
+        new_model = not ((self.warm_start or warm_start) and self.initialized_)
+        super()._fit(
+            X,
+            y,
+            sample_weight,
+            warm_start,
+            epochs,
+            initial_epoch,
+            _new_model=new_model,
+            **kwargs,
+        )
 
     def _keras_build_fn(self, compile_kwargs):
         model = build_lstm_model(
@@ -352,11 +359,12 @@ class LSTMClassifier(KerasClassifier):
         epochs,
         initial_epoch,
         _in_fit=False,
+        _new_model=False,
         **kwargs,
     ):
-        # `fit` (not `partial_fit`) holds out the validation set, stops early and
-        # anneals the learning rate. A Keras validation_split or validation_data,
-        # if given, wins over the hold-out.
+        # `fit` (not `partial_fit`) holds out the validation set, counts the bag's
+        # prior on the rest, stops early and anneals the learning rate. A Keras
+        # validation_split or validation_data, if given, wins over the hold-out.
         saved_callbacks = self._fit_callbacks
         fit_args = {
             **route_params(
@@ -372,6 +380,11 @@ class LSTMClassifier(KerasClassifier):
                 X, y, sample_weight, self.validation_fraction
             )
             own_validation = True
+        if _in_fit and _new_model and self.bag_ngrams:
+            # Keras' validation_split holds out the last rows.
+            kept = len(X) - int(len(X) * (fit_args.get("validation_split") or 0.0))
+            bag = self.model_.get_layer("ngram_bag")
+            bag.prior.assign(naive_bayes_prior(bag, X[:kept], _class_indices(y[:kept])))
         if _in_fit and self.min_steps:
             # Small data gets more passes: at least `min_steps` gradient steps.
             batch_size = fit_args.get("batch_size") or 32
@@ -456,7 +469,10 @@ class LSTMClassifier(KerasClassifier):
         # scikeras predicts in batches of `batch_size`, the training batch; ours
         # are `predict_batch_size`, unless `predict__batch_size` is routed.
         if "predict__batch_size" not in self.get_params():
-            kwargs = {"batch_size": self.predict_batch_size or self.batch_size, **kwargs}
+            kwargs = {
+                "batch_size": self.predict_batch_size or self.batch_size,
+                **kwargs,
+            }
         if not self.length_bucketing:
             return super()._predict_raw(X, **kwargs)
         if not self.initialized_:
@@ -648,8 +664,7 @@ def _split_validation(X, y, sample_weight, fraction):
     Returns the training ``X, y, sample_weight`` and the validation tuple.
     """
     arrays = [X, y] if sample_weight is None else [X, y, sample_weight]
-    labels = y.reshape(len(y), -1)
-    labels = labels.argmax(axis=1) if labels.shape[1] > 1 else labels[:, 0]
+    labels = _class_indices(y)
     # Under a seeded fit the global NumPy state is seeded, so this is too.
     seed = np.random.randint(MAX_SEED)  # noqa: NPY002
     try:
@@ -668,6 +683,12 @@ def _split_validation(X, y, sample_weight, fraction):
     if sample_weight is None:
         train.append(None)
     return (*train, validation)
+
+
+def _class_indices(y):
+    """Class index of each row of scikeras' encoded targets (one-hot or not)."""
+    labels = np.asarray(y).reshape(len(y), -1)
+    return labels.argmax(axis=1) if labels.shape[1] > 1 else labels[:, 0].astype(int)
 
 
 def _check_labels(y, classes=None):

@@ -55,9 +55,11 @@ class NgramBag(keras.layers.Layer):
     ``2 * sigmoid(gate)`` there: 1 for a gate of 0, less or more in context.
 
     Each weight is the product of a trainable ``kernel`` (zeros at first) and a
-    fixed ``prior`` (ones unless set): with the naive Bayes log-count ratios of
-    the training data as prior (`naive_bayes_prior`), this is the NBSVM of Wang
-    and Manning (2012) trained by gradient descent, which learns from few texts.
+    fixed ``prior`` (ones unless set). With the naive Bayes log-count ratios of
+    the training data as prior (`naive_bayes_prior`), this is close to the NBSVM
+    of Wang and Manning (2012), trained by gradient descent (it counts repeated
+    n-grams where NBSVM counts each once), and learns from few texts: the prior
+    scales each n-gram's steps by how telling it was in the training data.
 
     Parameters
     ----------
@@ -79,13 +81,20 @@ class NgramBag(keras.layers.Layer):
         self.max_n = max_n
         self.units = units
 
+    @property
+    def rows(self):
+        """Rows of the kernel and the prior: the words, then the buckets."""
+        return self.vocab_size + (self.buckets if self.max_n > 1 else 0)
+
     def build(self, input_shape):
-        rows = self.vocab_size + (self.buckets if self.max_n > 1 else 0)
         self.kernel = self.add_weight(
-            shape=(rows, self.units), initializer="zeros", name="kernel"
+            shape=(self.rows, self.units), initializer="zeros", name="kernel"
         )
         self.prior = self.add_weight(
-            shape=(rows, self.units), initializer="ones", name="prior", trainable=False
+            shape=(self.rows, self.units),
+            initializer="ones",
+            name="prior",
+            trainable=False,
         )
 
     def ngram_ids(self, inputs):
@@ -105,10 +114,13 @@ class NgramBag(keras.layers.Layer):
             False where an n-gram runs into padding or past the end.
         """
         words = ops.cast(inputs, "int64")
+        steps = ops.shape(words)[1]
+        # Zeros after the end, so that the word n - 1 steps on always exists.
+        padded = ops.pad(words, [[0, 0], [0, self.max_n - 1]])
         ids, valid = [words], [words > 0]
         hashed, inside = words, words > 0
         for n in range(2, self.max_n + 1):
-            following = ops.pad(words[:, n - 1 :], [[0, 0], [0, n - 1]])
+            following = padded[:, n - 1 : n - 1 + steps]
             hashed = (hashed * _HASH_MULTIPLIER + following) % self.buckets
             inside = inside & (following > 0)
             ids.append(self.vocab_size + (hashed + n * _HASH_OFFSET) % self.buckets)
@@ -117,7 +129,9 @@ class NgramBag(keras.layers.Layer):
 
     def call(self, inputs, gates=None):
         ids, valid = self.ngram_ids(inputs)
-        weights = ops.take(self.kernel * self.prior, ids, axis=0)
+        # Two lookups rather than one of the product: the kernel's gradient then
+        # touches only the rows of the batch's n-grams.
+        weights = ops.take(self.kernel, ids, axis=0) * ops.take(self.prior, ids, axis=0)
         weights = weights * ops.cast(valid, weights.dtype)[..., None]
         if gates is not None:  # (batch, steps, 1), the same for every n
             weights = weights * ops.tile(2 * ops.sigmoid(gates), (1, self.max_n, 1))
@@ -136,7 +150,7 @@ class NgramBag(keras.layers.Layer):
         }
 
 
-def naive_bayes_prior(bag, X, classes, chunk=1000):
+def naive_bayes_prior(bag, X, labels, chunk=1000):
     """Naive Bayes log-count ratios of the n-grams of ``X``, as a `NgramBag` prior.
 
     For output ``k`` (class ``k``, or class 1 of two classes) the ratio of an
@@ -150,18 +164,17 @@ def naive_bayes_prior(bag, X, classes, chunk=1000):
         The layer whose rows are counted.
     X : ndarray of shape (n_samples, steps)
         Word indices.
-    classes : ndarray of shape (n_samples,)
+    labels : ndarray of shape (n_samples,)
         Class index of each text, in ``[0, n_classes)``.
     chunk : int, default=1000
         Texts hashed at a time, which bounds the memory used.
 
     Returns
     -------
-    prior : ndarray of shape (rows, bag.units), dtype float32
+    prior : ndarray of shape (bag.rows, bag.units), dtype float32
     """
-    rows = bag.vocab_size + (bag.buckets if bag.max_n > 1 else 0)
     n_classes = max(bag.units, 2)
-    counts = np.zeros((n_classes, rows))
+    counts = np.zeros(n_classes * bag.rows)
     for start in range(0, len(X), chunk):
         ids, valid = (np.asarray(a) for a in bag.ngram_ids(X[start : start + chunk]))
         # Each n-gram once per text: sort each row, keep the first of each run.
@@ -169,9 +182,11 @@ def naive_bayes_prior(bag, X, classes, chunk=1000):
         first = np.ones(ids.shape, dtype=bool)
         first[:, 1:] = ids[:, 1:] != ids[:, :-1]
         first &= ids >= 0
-        labels = np.broadcast_to(classes[start : start + chunk, None], ids.shape)
-        for k in range(n_classes):
-            counts[k] += np.bincount(ids[first & (labels == k)], minlength=rows)
+        of_text = np.broadcast_to(labels[start : start + chunk, None], ids.shape)
+        counts += np.bincount(
+            of_text[first] * bag.rows + ids[first], minlength=counts.size
+        )
+    counts = counts.reshape(n_classes, bag.rows)
     inside = counts + 1
     outside = counts.sum(axis=0) - counts + 1
     ratios = np.log(inside / inside.sum(axis=1, keepdims=True)) - np.log(

@@ -22,6 +22,11 @@ FORMAT = "sk_lstm"
 VERSION = 1
 MANIFEST = "sk_lstm.json"
 _CLASSES = {"TextSequencer": TextSequencer, "LSTMClassifier": LSTMClassifier}
+# Parameters added since the first files were written, with the value that gives
+# the model those files hold (an LSTM without a bag of n-grams).
+_ADDED_PARAMS = {
+    "LSTMClassifier": {"bag_ngrams": 0, "min_steps": 0, "predict_batch_size": None}
+}
 
 
 def save(estimator, path):
@@ -158,7 +163,7 @@ def _rebuild(entry, archive):
     cls = _CLASSES.get(entry["class"])
     if cls is None:
         raise ValueError(f"unexpected class {entry['class']!r} in the manifest")
-    estimator = cls(**entry["params"])
+    estimator = cls(**{**_ADDED_PARAMS.get(entry["class"], {}), **entry["params"]})
     fitted = entry["fitted"]
     if cls is TextSequencer:
         estimator.vocabulary_ = {

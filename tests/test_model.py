@@ -17,7 +17,7 @@ def test_ngrams_are_the_words_then_hashed_runs_of_words():
     ids, valid = ids_of(bag, [[0, 0, 4, 5, 6]])
     words, pairs, triples = ids[0, :5], ids[0, 5:10], ids[0, 10:]
     np.testing.assert_array_equal(words, [0, 0, 4, 5, 6])
-    assert ((pairs >= 10) & (pairs < 1010)).all() and ((triples >= 10)).all()
+    assert ((pairs >= 10) & (pairs < 1010)).all() and (triples >= 10).all()
     # Real: words, the pairs "4 5" and "5 6", the triple "4 5 6"; not the
     # n-grams that touch padding or run past the end.
     np.testing.assert_array_equal(
@@ -48,6 +48,27 @@ def test_bag_sums_prior_times_kernel_over_real_ngrams():
     gates[0, 3] = 50.0  # the last word "2" (no pair starts there)
     doubled = keras.ops.convert_to_numpy(bag(np.array([[0, 2, 3, 2]]), gates))
     np.testing.assert_allclose(doubled, out + 0.5 * 2, rtol=1e-6)
+    gates[0, 3], gates[0, 1] = 0.0, -50.0  # "2" and the pair "2 3" weigh nothing
+    dropped = keras.ops.convert_to_numpy(bag(np.array([[0, 2, 3, 2]]), gates))
+    np.testing.assert_allclose(dropped, out - 0.5 * (2 + ids[0, 5]), rtol=1e-6)
+
+
+@pytest.mark.parametrize("steps", [1, 2, 3])
+def test_texts_shorter_than_the_longest_ngram(steps):
+    bag = NgramBag(vocab_size=6, buckets=7, max_n=4, units=2)
+    X = np.full((3, steps), 4)
+    ids, valid = ids_of(bag, X)
+    assert ids.shape == valid.shape == (3, 4 * steps)
+    assert valid.sum(axis=1).tolist() == [steps * (steps + 1) // 2] * 3
+    gates = np.zeros((3, steps, 1), dtype="float32")
+    assert keras.ops.convert_to_numpy(bag(X, gates)).shape == (3, 2)
+
+
+def test_hashes_stay_in_range_for_the_largest_indices_and_buckets():
+    bag = NgramBag(vocab_size=2**31 - 1, buckets=2**31 - 1, max_n=3, units=1)
+    ids, valid = ids_of(bag, np.full((1, 3), 2**31 - 2, dtype=np.int32))
+    assert valid.sum() == 3 + 2 + 1
+    assert (ids >= 0).all() and (ids < bag.rows).all()
 
 
 def test_naive_bayes_prior_is_the_log_count_ratio():

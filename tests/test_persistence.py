@@ -131,3 +131,26 @@ def test_other_estimators_are_refused(tmp_path):
 
     with pytest.raises(TypeError, match="Only TextSequencer and LSTMClassifier"):
         sk_lstm.save(LogisticRegression(), tmp_path / "x.sklstm")
+
+
+def test_files_from_before_the_bag_of_ngrams_load_as_they_were(tmp_path):
+    """A file whose manifest lacks the parameters added later keeps its model."""
+    X, y = make_reviews(48)
+    old_recipe = {**TINY, "bag_ngrams": 0, "min_steps": 0, "predict_batch_size": None}
+    pipe = make_lstm_pipeline(maxlen=12, **old_recipe).fit(X, y)
+    sk_lstm.save(pipe, tmp_path / "new.sklstm")
+
+    def edit(name, data):
+        if name != "sk_lstm.json":
+            return data
+        manifest = json.loads(data)
+        for name in ("bag_ngrams", "bag_buckets", "min_steps", "predict_batch_size"):
+            del manifest["steps"][1]["params"][name]
+        return json.dumps(manifest)
+
+    rewrite(tmp_path / "new.sklstm", tmp_path / "old.sklstm", edit)
+    loaded = sk_lstm.load(tmp_path / "old.sklstm")
+    params = loaded.named_steps["classifier"].get_params()
+    assert (params["bag_ngrams"], params["min_steps"]) == (0, 0)
+    assert params["predict_batch_size"] is None
+    np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))

@@ -289,9 +289,9 @@ def test_min_steps_gives_small_data_more_epochs(sequences):
 def test_min_steps_spans_the_cosine_schedule(sequences):
     X, y = sequences
     recorder = RateRecorder()
-    LSTMClassifier(
-        **{**TINY, "epochs": 1, "min_steps": 12}, callbacks=[recorder]
-    ).fit(X, y)
+    LSTMClassifier(**{**TINY, "epochs": 1, "min_steps": 12}, callbacks=[recorder]).fit(
+        X, y
+    )
     expected = 0.01 * 0.5 * (1 + np.cos(np.pi * np.arange(12) / 12))
     np.testing.assert_allclose(recorder.rates, expected, rtol=1e-5)
 
@@ -332,3 +332,34 @@ def test_bag_prior_is_the_naive_bayes_ratio_of_the_training_data(sequences):
     assert (bag.max_n, bag.buckets) == (2, 1024)
     alone = LSTMClassifier(**{**TINY, "epochs": 1, "bag_ngrams": 0}).fit(X, y)
     assert "ngram_bag" not in [layer.name for layer in alone.model_.layers]
+
+
+def test_bag_prior_leaves_out_the_validation_rows(sequences):
+    X, y = sequences
+    params = {**TINY, "epochs": 1, "bag_ngrams": 2}
+    held_out = LSTMClassifier(**params, validation_split=0.25).fit(X, y)
+    bag = held_out.model_.get_layer("ngram_bag")
+    labels = (y == held_out.classes_[1]).astype(int)
+    expected = naive_bayes_prior(bag, X[:72], labels[:72])  # the last 24 held out
+    np.testing.assert_allclose(np.asarray(bag.prior), expected, rtol=1e-6)
+    # Rows held out by validation_fraction are not counted either: labels
+    # flipped on all of them would change nothing but their own prior counts.
+    fraction = LSTMClassifier(**params, validation_fraction=0.25).fit(X, y)
+    prior = np.asarray(fraction.model_.get_layer("ngram_bag").prior)
+    assert not np.allclose(prior, naive_bayes_prior(bag, X, labels))
+
+
+def test_bag_prior_of_string_classes_and_of_partial_fit(sequences):
+    X, _ = sequences
+    y = np.array(["b", "a", "c"] * 32)
+    clf = LSTMClassifier(**{**TINY, "epochs": 1, "bag_ngrams": 1}).fit(X, y)
+    bag = clf.model_.get_layer("ngram_bag")
+    expected = naive_bayes_prior(bag, X, np.searchsorted(["a", "b", "c"], y))
+    np.testing.assert_allclose(np.asarray(bag.prior), expected, rtol=1e-6)
+    # partial_fit builds its model from one batch: the prior stays at ones.
+    streamed = LSTMClassifier(**{**TINY, "bag_ngrams": 1})
+    streamed.partial_fit(X, y, classes=["c", "a", "b"])
+    assert (np.asarray(streamed.model_.get_layer("ngram_bag").prior) == 1).all()
+    clf.set_params(warm_start=True).fit(X[::-1], y)  # a warm start keeps it
+    prior = np.asarray(clf.model_.get_layer("ngram_bag").prior)
+    np.testing.assert_array_equal(prior, expected)
