@@ -45,7 +45,8 @@ def test_learns_and_returns_original_labels(sequences):
     assert proba.shape == (len(X), 2)
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
     assert clf.predict_proba(X[:1]).shape == (1, 2)
-    assert clf.model_.layers[-1].units == 1
+    assert clf.model_.output.shape == (None, 1)
+    assert clf.model_.layers[-1].activation.__name__ == "sigmoid"
     assert clf.model_.loss == "binary_crossentropy"
 
 

@@ -344,7 +344,7 @@ def test_bag_prior_leaves_out_the_validation_rows(sequences):
     np.testing.assert_allclose(np.asarray(bag.prior), expected, rtol=1e-6)
     # Rows held out by validation_fraction are not counted either: labels
     # flipped on all of them would change nothing but their own prior counts.
-    fraction = LSTMClassifier(**params, validation_fraction=0.25).fit(X, y)
+    fraction = LSTMClassifier(**{**params, "validation_fraction": 0.25}).fit(X, y)
     prior = np.asarray(fraction.model_.get_layer("ngram_bag").prior)
     assert not np.allclose(prior, naive_bayes_prior(bag, X, labels))
 
