@@ -738,9 +738,23 @@ def _as_label_vector(y):
 
 
 def _own_copy(sample_weight):
-    # scikeras multiplies class weights into sample_weight in place: keep the
-    # caller's array intact, and let integer weights be scaled.
-    return None if sample_weight is None else np.array(sample_weight, dtype=float)
+    """Check the weights and copy them, or raise an error naming the bad one.
+
+    scikeras multiplies class weights into sample_weight in place: the copy keeps
+    the caller's array intact and lets integer weights be scaled. A negative
+    weight would turn the loss upside down.
+    """
+    if sample_weight is None:
+        return None
+    weights = np.array(sample_weight, dtype=float)
+    bad = ~np.isfinite(weights) | (weights < 0)
+    if bad.any():
+        position = int(np.flatnonzero(bad.ravel())[0])
+        raise ValueError(
+            "sample_weight must be finite and >= 0; got "
+            f"{weights.ravel()[position]!r} at position {position}."
+        )
+    return weights
 
 
 def _is_missing(label):

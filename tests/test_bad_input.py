@@ -51,6 +51,19 @@ def test_bad_fit_input_raises_and_keeps_the_fitted_pipeline(
     np.testing.assert_array_equal(after[1], before[1])
 
 
+@pytest.mark.parametrize("bad", [-1.0, np.nan, np.inf])
+def test_bad_sample_weight_raises_and_keeps_the_fitted_pipeline(fitted, bad):
+    pipe, X, y = fitted
+    before = snapshot(pipe, X)
+    weights = np.ones(len(y))
+    weights[5] = bad
+    with pytest.raises(ValueError, match=r"sample_weight .* at position 5"):
+        pipe.fit(X[::-1], y[::-1], classifier__sample_weight=weights)
+    after = snapshot(pipe, X)
+    assert after[0] == before[0]
+    np.testing.assert_array_equal(after[1], before[1])
+
+
 def test_no_token_survives_min_df(fitted):
     pipe, X, y = fitted
     before = snapshot(pipe, X)
