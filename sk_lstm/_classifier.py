@@ -10,6 +10,7 @@ import scipy.sparse as sp
 import tensorflow as tf
 from scikeras._utils import route_params
 from scikeras.wrappers import KerasClassifier
+from sklearn import config_context
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import train_test_split
@@ -520,7 +521,26 @@ class LSTMClassifier(KerasClassifier):
         """
         # scikeras squeezes the output, which drops the sample axis of a single
         # sample; there are always at least two class columns to keep.
-        return np.atleast_2d(super().predict_proba(X, **kwargs))
+        with _arrays_inside():
+            return np.atleast_2d(super().predict_proba(X, **kwargs))
+
+    def predict(self, X, **kwargs):
+        """Return the predicted class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, seq_len)
+            Non-negative integer word indices.
+        **kwargs
+            Passed on to ``keras.Model.predict``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels, as given to ``fit``.
+        """
+        with _arrays_inside():
+            return super().predict(X, **kwargs)
 
     def _trace_predict_once(self):
         # Keras' fit steps over the dataset iterator, traced once for its
@@ -650,12 +670,21 @@ def _fit_transaction(estimator, y, classes=None):
     follow_thread_limit()
     saved_state = dict(vars(estimator))
     try:
-        with seeded(to_seed(estimator.random_state)):
+        with seeded(to_seed(estimator.random_state)), _arrays_inside():
             yield
     except BaseException:
         vars(estimator).clear()
         vars(estimator).update(saved_state)
         raise
+
+
+def _arrays_inside():
+    """Keep scikeras' own label and feature encoders on NumPy arrays.
+
+    They are scikit-learn transformers: under ``set_config(transform_output=
+    "pandas")`` they would hand DataFrames to code that reads arrays.
+    """
+    return config_context(transform_output="default")
 
 
 def _split_validation(X, y, sample_weight, fraction):

@@ -3,7 +3,9 @@ import sys
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
+import sklearn
 from sklearn.base import clone, is_classifier
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, check_cv
@@ -131,3 +133,17 @@ def test_unknown_keyword_is_refused_with_a_suggestion():
     with pytest.raises(TypeError, match="'num_word'. Did you mean 'num_words'"):
         make_lstm_pipeline(num_word=5)
     make_lstm_pipeline(optimizer__learning_rate=0.01, fit__shuffle=False)
+
+
+def test_pandas_output_set_by_client_code(reviews):
+    """Global ``transform_output="pandas"`` reaches the sequencer, not the model."""
+    X, y = reviews
+    pipe = make_lstm_pipeline(maxlen=12, **TINY)
+    with sklearn.config_context(transform_output="pandas"):
+        pipe.fit(X, y)
+        assert isinstance(pipe[:-1].transform(X), pd.DataFrame)
+        proba = pipe.predict_proba(X)
+        labels = pipe.predict(X)
+        assert pipe.score(X, y) > 0.9
+    np.testing.assert_array_equal(proba, pipe.predict_proba(X))
+    assert list(labels) == list(pipe.predict(X))
