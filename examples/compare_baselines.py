@@ -12,7 +12,7 @@ raw texts, weights), a summary with the checks of the target, and writes
 ``results.csv``, ``accuracy_vs_size.png`` and ``accuracy_vs_fit_time.png`` to
 ``--out``.
 
-Run: ``python examples/compare_baselines.py`` (about 40 minutes on 2 CPU cores),
+Run: ``python examples/compare_baselines.py`` (about 25 minutes on 2 CPU cores),
 or ``--max-samples 2000 --seeds 1 --sizes 500`` for a quick look (a few minutes).
 """
 
