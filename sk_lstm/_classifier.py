@@ -381,16 +381,14 @@ class LSTMClassifier(KerasClassifier):
                 X, y, sample_weight, self.validation_fraction
             )
             own_validation = True
+        kept = _training_rows(len(X), fit_args)  # the rest: Keras' validation_split
         if _in_fit and _new_model and self.bag_ngrams:
-            # Keras' validation_split holds out the last rows.
-            kept = len(X) - int(len(X) * (fit_args.get("validation_split") or 0.0))
             bag = self.model_.get_layer("ngram_bag")
             bag.prior.assign(naive_bayes_prior(bag, X[:kept], _class_indices(y[:kept])))
         if _in_fit and self.min_steps:
             # Small data gets more passes: at least `min_steps` gradient steps.
             batch_size = fit_args.get("batch_size") or 32
-            kept = 1 - (fit_args.get("validation_split") or 0.0)
-            steps_per_epoch = max(math.ceil(len(X) * kept / batch_size), 1)
+            steps_per_epoch = max(math.ceil(kept / batch_size), 1)
             epochs = max(epochs, math.ceil(self.min_steps / steps_per_epoch))
         if _in_fit and self.early_stopping:
             if not own_validation:
@@ -426,10 +424,9 @@ class LSTMClassifier(KerasClassifier):
         }
         batch_size = fit_args.get("batch_size") or 32
         validation_data = fit_args.get("validation_data")
-        validation_split = fit_args.get("validation_split") or 0.0
-        if validation_split:
+        split = _training_rows(len(X), fit_args)
+        if split < len(X):
             # As Keras does: the last samples, taken before any shuffling.
-            split = int(len(X) * (1 - validation_split))
             arrays = [a for a in (X, y, sample_weight) if a is not None]
             validation_data = tuple(a[split:] for a in arrays)
             X, y = X[:split], y[:split]
@@ -676,6 +673,11 @@ def _fit_transaction(estimator, y, classes=None):
         vars(estimator).clear()
         vars(estimator).update(saved_state)
         raise
+
+
+def _training_rows(n_samples, fit_args):
+    """How many leading rows Keras trains on: its validation_split takes the rest."""
+    return int(n_samples * (1 - (fit_args.get("validation_split") or 0.0)))
 
 
 def _arrays_inside():
