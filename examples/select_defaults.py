@@ -40,6 +40,8 @@ CANDIDATES = {
     "words, bag of 1-2-grams": {"bag_ngrams": 2},
     "words, 3 epochs": {"epochs": 3},
     "words, bidirectional LSTM": {"bidirectional": True},
+    "words, ! and ?": {"token_pattern": r"</?[A-Za-z][^<>]*>|(\w+(?:'\w+)*|[!?])"},
+    "bag of 8,388,593 rows": {"bag_buckets": 8_388_593},
     "default": {},  # words, LSTM 64 gating a bag of 1-3-grams, 2 epochs
 }  # fmt: skip
 SEQUENCER_PARAMS = set(TextSequencer().get_params())

@@ -639,7 +639,7 @@ class _CosineDecay(keras.callbacks.Callback):
                 "learning rate, not a keras LearningRateSchedule; set "
                 "learning_rate_schedule='constant' to use the optimizer's schedule."
             )
-        self._rate = float(keras.ops.convert_to_numpy(rate))
+        self._rate = float(rate.numpy())
         # Keras knows the steps of arrays and of our bucketed datasets.
         self._steps = self.epochs * self.params["steps"]
         self._step = 0

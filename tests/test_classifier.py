@@ -1,5 +1,6 @@
 import os
 import random
+import warnings
 
 import keras
 import numpy as np
@@ -287,3 +288,12 @@ def test_pandas_missing_labels_are_named():
     X = np.ones((4, 3), dtype=int)
     with pytest.raises(ValueError, match="missing label.*position 2"):
         LSTMClassifier().fit(X, pd.array(["a", "b", pd.NA, "a"], dtype=object))
+
+
+def test_fit_and_predict_emit_no_warnings(sequences):
+    X, y = sequences
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf = LSTMClassifier(**{**TINY, "epochs": 1}).fit(X, y)
+        clf.predict_proba(X)
+    assert [f"{w.category.__name__}: {w.message}" for w in caught] == []
