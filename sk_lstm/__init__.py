@@ -10,6 +10,7 @@ _LAZY = {
     "LSTMClassifier": "._classifier",
     "TextSequencer": "._sequencer",
     "make_lstm_pipeline": "._pipeline",
+    "AtomicPipeline": "._pipeline",
     "CLASSIC_RECIPE": "._pipeline",
     "save": "._persistence",
     "load": "._persistence",

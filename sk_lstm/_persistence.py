@@ -1,27 +1,52 @@
 """Saving fitted estimators in a format that cannot run code when loaded.
 
 A file is a zip holding ``sk_lstm.json`` (the classes, parameters and learned
-vocabulary and labels) and one ``.keras`` model per classifier, which Keras loads
-with ``safe_mode=True`` (no ``Lambda`` layers, no unknown classes). Only
-`TextSequencer` and `LSTMClassifier`, alone or in a Pipeline, are saved.
+vocabulary and labels) and one ``.keras`` model per classifier. Loading checks
+the manifest, rebuilds each model from its saved parameters with this package's
+own code and reads only the weights from the ``.keras`` member: nothing in the
+file is run or deserialized as code. Only `TextSequencer` and `LSTMClassifier`,
+alone or in a Pipeline, are saved.
 """
 
 import json
 import os
+import secrets
 import tempfile
 import zipfile
+import zlib
 
-import keras
+import h5py
 import numpy as np
 from sklearn.pipeline import Pipeline
 
 from ._classifier import LSTMClassifier
+from ._pipeline import AtomicPipeline
 from ._sequencer import TextSequencer
 
 FORMAT = "sk_lstm"
 VERSION = 1
 MANIFEST = "sk_lstm.json"
 _CLASSES = {"TextSequencer": TextSequencer, "LSTMClassifier": LSTMClassifier}
+
+#: The most weights a loaded model may hold (float32: 8 GiB).
+MAX_WEIGHTS = 2**31
+#: The longest sequences a loaded sequencer or classifier may read.
+MAX_SEQUENCE_LENGTH = 2**20
+#: The most classes a loaded classifier may have.
+MAX_CLASSES = 2**16
+_MANIFEST_BYTES = 2**28
+_WEIGHTS = "model.weights.h5"  # in a .keras file
+_CHUNK = 2**20
+# What a damaged file raises on the way in, besides ValueError.
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    json.JSONDecodeError,
+    UnicodeDecodeError,
+    RecursionError,
+    NotImplementedError,  # a compression method zipfile does not know
+)
 # Parameters added since the first files were written, with the value that gives
 # the model those files hold (an LSTM without a bag of n-grams).
 _ADDED_PARAMS = {
@@ -33,8 +58,10 @@ def save(estimator, path):
     """Save a fitted `TextSequencer`, `LSTMClassifier` or Pipeline of them.
 
     Unlike ``joblib.dump``, the file can be loaded with `load` without running
-    any code it holds. The file is written to a temporary file first and then
-    renamed, so a crash while saving leaves an existing file intact.
+    any code it holds. The file is written to ``<path>.<random>.partial`` beside
+    it first and then renamed, so a crash while saving leaves an existing file
+    intact (and a killed process leaves a ``.partial`` file that is safe to
+    delete). The file's mode follows the umask, as for any new file.
 
     Parameters
     ----------
@@ -63,9 +90,9 @@ def save(estimator, path):
             models[entry["model"]] = step.model_
         manifest["steps"].append(entry)
 
-    folder = os.path.dirname(os.path.abspath(path))
+    folder, base = os.path.split(os.path.abspath(path))
     with tempfile.TemporaryDirectory() as scratch:
-        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        temporary, handle = _create_partial(folder, base)
         try:
             with os.fdopen(handle, "wb") as file:
                 with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -82,8 +109,31 @@ def save(estimator, path):
             raise
 
 
+def _create_partial(folder, base):
+    """Create ``<base>.<random>.partial`` beside the target, with the umask's mode.
+
+    ``os.open`` applies the process umask to 0o666, as ``open`` does for any new
+    file (``tempfile`` would give 0o600). Should the process be killed before
+    the rename, the name says which file it was becoming.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        temporary = os.path.join(folder, f"{base}.{secrets.token_hex(4)}.partial")
+        try:
+            return temporary, os.open(temporary, flags, 0o666)
+        except FileExistsError:
+            continue
+
+
 def load(path):
     """Load an estimator written by `save`, without running code from the file.
+
+    The file is checked before anything is built from it: its members (no
+    duplicates, nothing unexpected, sizes within bounds), the manifest's
+    structure, the estimators' parameters, and that the steps agree with each
+    other. The Keras model is then built by this package from the saved
+    parameters, and only its weights are read from the file, so the file's own
+    description of the model is never executed or trusted.
 
     Parameters
     ----------
@@ -92,40 +142,153 @@ def load(path):
 
     Returns
     -------
-    estimator : TextSequencer, LSTMClassifier or Pipeline
-        Fitted, giving the same predictions as the saved one.
+    estimator : TextSequencer, LSTMClassifier or AtomicPipeline
+        Fitted, giving the same predictions as the saved one (a saved Pipeline
+        comes back as an `AtomicPipeline`, as `make_lstm_pipeline` makes). The
+        optimizer starts afresh if training is continued.
 
     Raises
     ------
+    FileNotFoundError, PermissionError
+        If the file cannot be opened.
     ValueError
-        If the file is not a complete sk_lstm file (truncated, not a zip, no or
-        bad manifest), names a class other than `TextSequencer` or
-        `LSTMClassifier`, or holds a Keras model that safe mode refuses (a
-        ``Lambda`` layer, an unknown class).
+        If the file is damaged or not an sk_lstm file (truncated, not a zip,
+        corrupted bytes, members missing, duplicated or unexpected, a manifest of
+        the wrong shape), names a class other than `TextSequencer` or
+        `LSTMClassifier`, holds parameters out of range, steps that disagree
+        (sequence length, vocabulary, classes) or weights that do not fit the
+        model, or would hold more than `MAX_WEIGHTS` weights (members declaring
+        more bytes than that model needs are refused before they are read).
+        Nothing else is raised for a bad file.
     """
-    try:
-        with zipfile.ZipFile(path) as archive:
-            manifest = json.loads(archive.read(MANIFEST))
-            if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
-                raise ValueError(
-                    f"expected format {FORMAT!r} version {VERSION}, got "
-                    f"{manifest.get('format')!r} version {manifest.get('version')!r}"
-                )
-            steps = [
-                (entry["name"], _rebuild(entry, archive)) for entry in manifest["steps"]
-            ]
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, TypeError) as error:
+    with open(path, "rb") as file:
+        try:
+            with zipfile.ZipFile(file) as archive:
+                return _load(archive)
+        except _DAMAGED as error:
+            raise ValueError(
+                f"{path} is damaged or not an sk_lstm file ({type(error).__name__}:"
+                f" {error}); it may be truncated or written by something else."
+            ) from None
+        except ValueError as error:
+            raise ValueError(f"Refusing to load {path}: {error}") from None
+
+
+def _load(archive):
+    names = archive.namelist()
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ValueError(f"the member {duplicates[0]!r} appears more than once")
+    if MANIFEST not in names:
+        raise ValueError(f"no {MANIFEST} manifest: not an sk_lstm file")
+    manifest = json.loads(_read_member(archive, MANIFEST, _MANIFEST_BYTES))
+    _check_manifest(manifest)
+    expected = {MANIFEST} | {e["model"] for e in manifest["steps"] if "model" in e}
+    if set(names) != expected:
         raise ValueError(
-            f"{path} is not a readable sk_lstm file ({type(error).__name__}: "
-            f"{error}); it may be truncated or written by something else."
-        ) from None
-    except ValueError as error:
-        raise ValueError(f"Refusing to load {path}: {error}") from None
+            f"members {sorted(set(names) ^ expected)} are unexpected or missing"
+        )
+    steps = [(entry["name"], _rebuild(entry, archive)) for entry in manifest["steps"]]
     if manifest["pipeline"]:
-        return Pipeline(steps)
-    if len(steps) != 1:
-        raise ValueError(f"Refusing to load {path}: several steps but no pipeline.")
+        _check_steps_agree(steps)
+        return AtomicPipeline(steps)
     return steps[0][1]
+
+
+def _read_member(archive, name, limit, out=None):
+    """The bytes of a member (or write them to ``out``), refusing more than limit.
+
+    Reads a chunk at a time, so that a member which inflates far beyond what it
+    declares costs no more memory than the declared size allows.
+    """
+    info = archive.getinfo(name)
+    if info.file_size > limit:
+        raise ValueError(
+            f"the member {name!r} declares {info.file_size:,} bytes, more than the "
+            f"{limit:,} allowed"
+        )
+    if info.flag_bits & 0x1:
+        raise ValueError(f"the member {name!r} is encrypted")
+    chunks, size = [], 0
+    with archive.open(info) as member:
+        while chunk := member.read(_CHUNK):
+            size += len(chunk)
+            if size > info.file_size:
+                raise ValueError(f"the member {name!r} is longer than it declares")
+            if out is None:
+                chunks.append(chunk)
+            else:
+                out.write(chunk)
+    return b"".join(chunks)
+
+
+# The manifest's shape: key -> type, per object, checked before anything is read
+# from it (a list where an object belongs, a missing key, a deep nesting...).
+_MANIFEST_KEYS = {"format": str, "version": int, "pipeline": bool, "steps": list}
+_STEP_KEYS = {"name": str, "class": str, "params": dict, "fitted": dict}
+_FITTED_KEYS = {
+    "TextSequencer": {"vocabulary_": dict, "word_counts_": dict},
+    "LSTMClassifier": {
+        "classes_": list,
+        "classes_dtype": str,
+        "n_features_in_": int,
+        "vocab_size_": int,
+        "history_": dict,
+    },
+}
+
+
+def _check_keys(value, keys, what):
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} is a {type(value).__name__}, not an object")
+    missing = sorted(set(keys) - set(value))
+    if missing:
+        raise ValueError(f"{what} lacks {missing}")
+    for key, kind in keys.items():
+        item = value[key]
+        if not isinstance(item, kind) or (kind is int and isinstance(item, bool)):
+            raise ValueError(
+                f"{what}[{key!r}] is a {type(item).__name__}, not a {kind.__name__}"
+            )
+
+
+def _check_manifest(manifest):
+    """Refuse a manifest that is not the shape `save` writes, naming the flaw."""
+    _check_keys(manifest, _MANIFEST_KEYS, "the manifest")
+    if manifest["format"] != FORMAT or manifest["version"] != VERSION:
+        raise ValueError(
+            f"expected format {FORMAT!r} version {VERSION}, got "
+            f"{manifest['format']!r} version {manifest['version']!r}"
+        )
+    steps = manifest["steps"]
+    if not 1 <= len(steps) <= (2 if manifest["pipeline"] else 1):
+        raise ValueError(f"{len(steps)} steps for pipeline={manifest['pipeline']}")
+    for index, entry in enumerate(steps):
+        what = f"step {index}"
+        _check_keys(entry, _STEP_KEYS, what)
+        if entry["class"] not in _CLASSES:
+            raise ValueError(f"unexpected class {entry['class']!r} in the manifest")
+        _check_keys(entry["fitted"], _FITTED_KEYS[entry["class"]], f"{what} fitted")
+        if entry["class"] == "LSTMClassifier":
+            _check_keys(entry, {"model": str}, what)
+            if entry["model"] == MANIFEST:
+                raise ValueError(f"{what} names the manifest as its model")
+    if manifest["pipeline"] and [e["class"] for e in steps] != list(_CLASSES):
+        raise ValueError("a pipeline must be a TextSequencer then an LSTMClassifier")
+
+
+def _check_steps_agree(steps):
+    (_, sequencer), (_, classifier) = steps
+    if classifier.n_features_in_ != sequencer.maxlen:
+        raise ValueError(
+            f"the classifier reads sequences of {classifier.n_features_in_} but "
+            f"the sequencer writes {sequencer.maxlen}"
+        )
+    if len(sequencer.vocabulary_) + 2 > classifier.vocab_size_:
+        raise ValueError(
+            f"the sequencer has {len(sequencer.vocabulary_) + 2} indices but the "
+            f"classifier's embedding {classifier.vocab_size_} rows"
+        )
 
 
 def _describe(step):
@@ -159,39 +322,128 @@ def _describe(step):
 
 
 def _rebuild(entry, archive):
-    """A fitted estimator from its JSON description (and Keras model)."""
-    cls = _CLASSES.get(entry["class"])
-    if cls is None:
-        raise ValueError(f"unexpected class {entry['class']!r} in the manifest")
-    estimator = cls(**{**_ADDED_PARAMS.get(entry["class"], {}), **entry["params"]})
+    """A fitted estimator from its JSON description (and Keras weights)."""
+    name = entry["class"]
+    cls = _CLASSES[name]
+    params = {**_ADDED_PARAMS.get(name, {}), **entry["params"]}
+    unknown = sorted(set(params) - set(cls().get_params()))
+    if unknown:
+        raise ValueError(f"{name} has no parameters {unknown}")
+    estimator = cls(**params)
+    estimator._validate_params()  # InvalidParameterError is a ValueError
     fitted = entry["fitted"]
     if cls is TextSequencer:
-        estimator.vocabulary_ = {
-            str(k): int(v) for k, v in fitted["vocabulary_"].items()
-        }
-        estimator.word_counts_ = {
-            str(k): int(v) for k, v in fitted["word_counts_"].items()
-        }
-        estimator.n_features_in_ = 1
-        return estimator
-    # Let scikeras set up its encoders and metadata on stand-in data that has the
-    # saved classes, sequence length and vocabulary size; then put the saved
-    # model in place of the freshly built one.
-    classes = np.array(fitted["classes_"], dtype=np.dtype(fitted["classes_dtype"]))
-    X = np.zeros((len(classes), fitted["n_features_in_"]), dtype=np.int32)
-    X[0, 0] = fitted["vocab_size_"] - 1
-    estimator.initialize(X, classes)
-    estimator.model_ = _load_model(archive.read(entry["model"]))
-    estimator.history_ = fitted["history_"]
+        _rebuild_sequencer(estimator, fitted)
+    else:
+        _rebuild_classifier(estimator, fitted, archive, entry["model"])
     return estimator
 
 
-def _load_model(data):
+def _rebuild_sequencer(sequencer, fitted):
+    if sequencer.maxlen is not None and sequencer.maxlen > MAX_SEQUENCE_LENGTH:
+        raise ValueError(f"maxlen={sequencer.maxlen} is over {MAX_SEQUENCE_LENGTH:,}")
+    vocabulary, counts = fitted["vocabulary_"], fitted["word_counts_"]
+    if sorted(_whole_numbers(vocabulary, "vocabulary_")) != list(
+        range(2, len(vocabulary) + 2)
+    ):
+        raise ValueError("the vocabulary's indices are not 2, 3, ... in some order")
+    if any(count < 0 for count in _whole_numbers(counts, "word_counts_")):
+        raise ValueError("a word count is negative")
+    sequencer.vocabulary_ = dict(vocabulary)
+    sequencer.word_counts_ = dict(counts)
+    sequencer.n_features_in_ = 1
+
+
+def _whole_numbers(mapping, what):
+    values = list(mapping.values())
+    if not all(type(value) is int for value in values):
+        raise ValueError(f"{what} holds values that are not whole numbers")
+    return values
+
+
+def _rebuild_classifier(classifier, fitted, archive, member):
+    classes, dtype = fitted["classes_"], fitted["classes_dtype"]
+    length, vocab_size = fitted["n_features_in_"], fitted["vocab_size_"]
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise ValueError(f"classes_dtype {dtype!r} is not a NumPy dtype") from None
+    if dtype.kind not in "biufU" or not 2 <= len(classes) <= MAX_CLASSES:
+        raise ValueError(
+            f"{len(classes)} classes of dtype {dtype}: expected 2 to {MAX_CLASSES:,} "
+            "numbers or strings"
+        )
+    if not 1 <= length <= MAX_SEQUENCE_LENGTH or vocab_size < 2:
+        raise ValueError(
+            f"sequences of {length} (1 to {MAX_SEQUENCE_LENGTH:,} allowed) over "
+            f"{vocab_size} indices (at least 2)"
+        )
+    weights = _weight_count(classifier, vocab_size, len(classes))
+    if weights > MAX_WEIGHTS:
+        raise ValueError(
+            f"the model would hold {weights:,} weights, more than the "
+            f"{MAX_WEIGHTS:,} allowed"
+        )
+    history = fitted["history_"]
+    if not all(
+        isinstance(values, list) and all(type(v) in (int, float) for v in values)
+        for values in history.values()
+    ):
+        raise ValueError("history_ holds values that are not lists of numbers")
+    classes = np.array(classes, dtype=dtype)
+    if len(np.unique(classes)) != len(classes):
+        raise ValueError("classes_ are not distinct")
+    # Let scikeras set up its encoders and metadata on stand-in data that has the
+    # saved classes, sequence length and vocabulary size, which builds the model
+    # from the saved parameters; then read the saved weights into it.
+    X = np.zeros((len(classes), length), dtype=np.int32)
+    X[0, 0] = vocab_size - 1
+    classifier.initialize(X, classes)
+    limit = 16 * weights + 2**26  # float32 weights, optimizer slots, overhead
     with tempfile.TemporaryDirectory() as scratch:
         model_path = os.path.join(scratch, "model.keras")
         with open(model_path, "wb") as file:
-            file.write(data)
+            _read_member(archive, member, limit, out=file)
         try:
-            return keras.saving.load_model(model_path, safe_mode=True)
-        except Exception as error:  # Keras raises many kinds for a refused file
-            raise ValueError(f"the Keras model was refused: {error}") from None
+            _check_weights_file(model_path, limit)
+            classifier.model_.load_weights(model_path)
+        except Exception as error:  # h5py and Keras raise many kinds for a bad file
+            raise ValueError(
+                f"the weights in {member!r} are damaged or do not fit the model its "
+                f"parameters describe ({type(error).__name__}: {str(error)[:300]})"
+            ) from None
+    classifier.history_ = history
+
+
+def _check_weights_file(model_path, limit):
+    """Refuse a ``.keras`` file whose weights would take more than limit bytes.
+
+    Keras writes its members uncompressed and reads them whole, so compressed
+    members (and HDF5 datasets declaring more than the model can hold) are
+    refused before Keras reads them.
+    """
+    with zipfile.ZipFile(model_path) as inner:
+        for info in inner.infolist():
+            if info.compress_type != zipfile.ZIP_STORED or info.file_size > limit:
+                raise ValueError(f"unexpected member {info.filename!r}")
+        with inner.open(_WEIGHTS) as raw, h5py.File(raw, "r") as weights:
+            sizes = []
+            weights.visititems(
+                lambda _, item: sizes.append(item.size * item.dtype.itemsize)
+                if isinstance(item, h5py.Dataset)
+                else None
+            )
+    if sum(sizes) > limit:
+        raise ValueError(f"its datasets declare {sum(sizes):,} bytes")
+
+
+def _weight_count(classifier, vocab_size, n_classes):
+    """About how many weights the model of ``classifier``'s parameters holds."""
+    width, units = classifier.embedding_dim, classifier.units
+    directions = 2 if classifier.bidirectional else 1
+    count = vocab_size * width + directions * 4 * units * (width + units + 1)
+    count += (directions * units + 1) * n_classes
+    if classifier.bag_ngrams:  # kernel and prior, one column per output
+        rows = vocab_size + (classifier.bag_buckets if classifier.bag_ngrams > 1 else 0)
+        count += 2 * rows * n_classes
+    return count

@@ -53,14 +53,45 @@ CLASSIC_RECIPE = MappingProxyType(
 )
 
 
-class _AtomicPipeline(Pipeline):
-    """A Pipeline whose failed ``fit`` leaves every step as it was.
+class AtomicPipeline(Pipeline):
+    """A scikit-learn Pipeline whose failed ``fit`` leaves every step as it was.
 
-    A plain Pipeline refits the sequencer before the classifier gets to reject
-    the labels, which would leave a new word index in front of the old model.
+    `make_lstm_pipeline` returns one. It is a `sklearn.pipeline.Pipeline` in
+    every other respect (same parameters, methods, slicing, metadata routing).
+    A plain Pipeline fits its steps one after another: if the classifier then
+    refuses the labels, the sequencer has already learned a new word index and
+    sits in front of the old model. Here a ``fit`` that raises (or is
+    interrupted) restores the steps and their fitted state, so a fitted pipeline
+    keeps predicting as before.
+
+    Parameters
+    ----------
+    steps : list of (str, estimator) tuples
+        As for `sklearn.pipeline.Pipeline`.
+    transform_input, memory, verbose
+        As for `sklearn.pipeline.Pipeline`.
+
+    See Also
+    --------
+    make_lstm_pipeline : The pipeline of a `TextSequencer` and an `LSTMClassifier`.
+
+    Examples
+    --------
+    >>> from sk_lstm import AtomicPipeline, LSTMClassifier, TextSequencer
+    >>> pipe = AtomicPipeline([("sequencer", TextSequencer()),
+    ...                        ("classifier", LSTMClassifier())])
+    >>> pipe[:-1]
+    AtomicPipeline(steps=[('sequencer', TextSequencer())])
     """
 
     def fit(self, X, y=None, **params):
+        """Fit every step as `sklearn.pipeline.Pipeline.fit` does, or none.
+
+        Returns
+        -------
+        self : AtomicPipeline
+            Fitted.
+        """
         saved_steps = list(self.steps)
         saved_states = [dict(vars(step)) for _, step in saved_steps]
         try:
@@ -73,8 +104,12 @@ class _AtomicPipeline(Pipeline):
             raise
 
 
+# The name before the class was public, for files that joblib wrote then.
+_AtomicPipeline = AtomicPipeline
+
+
 def make_lstm_pipeline(**params):
-    """Build a Pipeline of a `TextSequencer` and an `LSTMClassifier`.
+    """Build a pipeline of a `TextSequencer` and an `LSTMClassifier`.
 
     The steps are named ``"sequencer"`` and ``"classifier"``. Each keyword goes to
     the step that has it: `TextSequencer` parameters (``num_words``, ``maxlen``,
@@ -97,8 +132,9 @@ def make_lstm_pipeline(**params):
 
     Returns
     -------
-    pipeline : sklearn.pipeline.Pipeline
-        Unfitted; ``fit`` takes raw texts and labels.
+    pipeline : AtomicPipeline
+        A `sklearn.pipeline.Pipeline` whose failed ``fit`` changes nothing;
+        unfitted; ``fit`` takes raw texts and labels.
 
     Raises
     ------
@@ -128,7 +164,7 @@ def make_lstm_pipeline(**params):
             )
     sequencer_params = {k: v for k, v in params.items() if k in _SEQUENCER_PARAMS}
     classifier_params = {k: v for k, v in params.items() if k not in _SEQUENCER_PARAMS}
-    return _AtomicPipeline(
+    return AtomicPipeline(
         [
             ("sequencer", TextSequencer(**sequencer_params)),
             ("classifier", LSTMClassifier(**classifier_params)),

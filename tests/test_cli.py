@@ -463,7 +463,7 @@ def test_unwritable_output_fails_before_training(imdb_folder, tmp_path, capsys):
         (None, "No model at"),
         (b"not a model at all", "Cannot read the model"),
         (b"PK\x03\x04 truncated", "Cannot read the model"),
-        ("truncated.sklstm", "is not a readable sk_lstm file"),
+        ("truncated.sklstm", "is damaged or not an sk_lstm file"),
         ("keras_zip", "Cannot read the model"),
         ("list", "holds a list, not a fitted classifier"),
     ],

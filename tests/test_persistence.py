@@ -1,6 +1,9 @@
 """sk_lstm.save / sk_lstm.load: a format that cannot run code when loaded."""
 
 import json
+import os
+import tracemalloc
+import warnings
 import zipfile
 
 import keras
@@ -25,7 +28,7 @@ def test_pipeline_round_trip_gives_identical_predictions(fitted, tmp_path):
     path = tmp_path / "pipe.sklstm"
     sk_lstm.save(pipe, path)
     loaded = sk_lstm.load(path)
-    assert isinstance(loaded, Pipeline)
+    assert type(loaded) is sk_lstm.AtomicPipeline
     assert [name for name, _ in loaded.steps] == ["sequencer", "classifier"]
     np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
     assert list(loaded.predict(X)) == list(pipe.predict(X))
@@ -74,11 +77,17 @@ def test_unexpected_class_in_the_manifest_is_refused(fitted, tmp_path):
         sk_lstm.load(tmp_path / "bad.sklstm")
 
 
-def test_model_with_a_lambda_layer_is_refused(fitted, tmp_path):
+def test_a_model_of_another_architecture_is_never_deserialized(fitted, tmp_path):
+    """Only weights are read from the file: its Lambda layer's code never runs."""
     sk_lstm.save(fitted[0], tmp_path / "good.sklstm")
+    marker = str(tmp_path / "ran")
     evil = keras.Sequential(
-        [keras.Input(shape=(None,)), keras.layers.Lambda(lambda x: x * 2)]
+        [
+            keras.Input(shape=(None,)),
+            keras.layers.Lambda(lambda x: (open(marker, "w").close(), x)[1]),
+        ]
     )
+    os.remove(marker)
     evil.save(tmp_path / "evil.keras")
     evil_bytes = (tmp_path / "evil.keras").read_bytes()
     rewrite(
@@ -86,8 +95,9 @@ def test_model_with_a_lambda_layer_is_refused(fitted, tmp_path):
         tmp_path / "bad.sklstm",
         lambda name, data: evil_bytes if name.endswith(".keras") else data,
     )
-    with pytest.raises(ValueError, match="Keras model was refused.*Lambda"):
+    with pytest.raises(ValueError, match="weights in 'model_1.keras' .* do not fit"):
         sk_lstm.load(tmp_path / "bad.sklstm")
+    assert not os.path.exists(marker)
 
 
 @pytest.mark.parametrize("keep", [0, 100, 0.5])
@@ -96,7 +106,7 @@ def test_truncated_or_garbage_file_is_a_clear_error(fitted, tmp_path, keep):
     data = (tmp_path / "good.sklstm").read_bytes()
     size = int(len(data) * keep) if isinstance(keep, float) else keep
     (tmp_path / "cut.sklstm").write_bytes(data[:size])
-    with pytest.raises(ValueError, match="not a readable sk_lstm file"):
+    with pytest.raises(ValueError, match="damaged or not an sk_lstm file"):
         sk_lstm.load(tmp_path / "cut.sklstm")
 
 
@@ -154,3 +164,172 @@ def test_files_from_before_the_bag_of_ngrams_load_as_they_were(tmp_path):
     assert (params["bag_ngrams"], params["min_steps"]) == (0, 0)
     assert params["predict_batch_size"] is None
     np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
+
+
+def edit_manifest(path, target, change):
+    """Copy the file at ``path`` to ``target`` with ``change(manifest)`` applied."""
+
+    def edit(name, data):
+        if name != "sk_lstm.json":
+            return data
+        manifest = json.loads(data)
+        return json.dumps(change(manifest) or manifest)
+
+    rewrite(path, target, edit)
+
+
+def set_in(manifest, step, where, key, value):
+    (manifest["steps"][step][where] if where else manifest["steps"][step])[key] = value
+
+
+def more_words(manifest):
+    vocabulary = manifest["steps"][0]["fitted"]["vocabulary_"]
+    for word in ("extra", "words", "the", "model", "never", "saw"):
+        vocabulary.setdefault(word, len(vocabulary) + 2)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda m: [m], "the manifest is a list, not an object"),
+        (lambda m: m.pop("steps") and None, r"the manifest lacks \['steps'\]"),
+        (lambda m: m.update(steps=[]), "0 steps for pipeline=True"),
+        (lambda m: m.update(steps={}), r"manifest\['steps'\] is a dict, not a list"),
+        (lambda m: m.update(pipeline="yes"), "is a str, not a bool"),
+        (lambda m: m["steps"].reverse(), "a TextSequencer then an LSTMClassifier"),
+        (lambda m: set_in(m, 0, None, "params", []), "is a list, not a dict"),
+        (lambda m: set_in(m, 1, "fitted", "vocab_size_", 2.5), "float, not a int"),
+        (lambda m: set_in(m, 0, "params", "maxlen", -3), "maxlen"),
+        (lambda m: set_in(m, 0, "params", "maxlen", 13), "sequences of 12 but"),
+        (lambda m: set_in(m, 0, "params", "colour", 1), r"no parameters \['colour'\]"),
+        (lambda m: set_in(m, 1, "fitted", "vocab_size_", 10), "do not fit"),
+        (more_words, "indices but the classifier's embedding"),
+        (lambda m: set_in(m, 1, "fitted", "vocab_size_", 10**12), "weights, more"),
+        (lambda m: set_in(m, 1, "params", "units", 10**9), "weights, more than"),
+        (lambda m: set_in(m, 1, "fitted", "n_features_in_", 10**9), "sequences of"),
+        (lambda m: set_in(m, 1, "fitted", "classes_", ["a"]), "1 classes"),
+        (lambda m: set_in(m, 1, "fitted", "classes_", [0, 1, 2]), "do not fit"),
+        (lambda m: set_in(m, 1, "fitted", "classes_", ["a", "a"]), "not distinct"),
+        (lambda m: set_in(m, 1, "fitted", "classes_dtype", "|O"), "dtype object"),
+        (lambda m: set_in(m, 1, "fitted", "classes_dtype", "nope"), "not a NumPy"),
+        (lambda m: set_in(m, 1, "params", "embedding_dim", 9), "do not fit"),
+        (lambda m: set_in(m, 1, None, "model", "other.keras"), "unexpected or missing"),
+        (lambda m: set_in(m, 0, "fitted", "vocabulary_", {"a": 7}), "indices are not"),
+        (lambda m: set_in(m, 1, "fitted", "history_", {"loss": "x"}), "history_"),
+    ],
+)  # fmt: skip
+def test_a_manifest_of_the_wrong_shape_or_inconsistent_is_refused(
+    fitted, tmp_path, change, message
+):
+    sk_lstm.save(fitted[0], tmp_path / "good.sklstm")
+    edit_manifest(tmp_path / "good.sklstm", tmp_path / "bad.sklstm", change)
+    with pytest.raises(ValueError, match=f"Refusing to load .*{message}"):
+        sk_lstm.load(tmp_path / "bad.sklstm")
+
+
+def test_a_deeply_nested_manifest_is_a_clear_error(fitted, tmp_path):
+    sk_lstm.save(fitted[0], tmp_path / "good.sklstm")
+    deep = "[" * 100_000 + "]" * 100_000
+    rewrite(
+        tmp_path / "good.sklstm",
+        tmp_path / "bad.sklstm",
+        lambda name, data: deep if name == "sk_lstm.json" else data,
+    )
+    with pytest.raises(ValueError, match="damaged or not an sk_lstm file"):
+        sk_lstm.load(tmp_path / "bad.sklstm")
+
+
+def test_duplicate_and_unexpected_members_are_refused(fitted, tmp_path):
+    sk_lstm.save(fitted[0], tmp_path / "good.sklstm")
+    with zipfile.ZipFile(tmp_path / "good.sklstm") as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    for extra, message in [
+        ("sk_lstm.json", "'sk_lstm.json' appears more than once"),
+        ("model_1.keras", "'model_1.keras' appears more than once"),
+        ("notes.txt", r"members \['notes.txt'\] are unexpected"),
+    ]:
+        with pytest.warns(UserWarning, match="Duplicate name") if "more" in message else (
+            warnings.catch_warnings()
+        ):
+            with zipfile.ZipFile(tmp_path / "bad.sklstm", "w") as out:
+                for name, data in members.items():
+                    out.writestr(name, data)
+                out.writestr(extra, members.get(extra, b"hello"))
+        with pytest.raises(ValueError, match=message):
+            sk_lstm.load(tmp_path / "bad.sklstm")
+
+
+def zip_bomb(path, name, inflated, declared):
+    """A zip whose member ``name`` inflates to ``inflated`` bytes but declares
+    ``declared`` (the declared size is patched in both headers)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(name, "w", force_zip64=False) as member:
+            block = bytes(2**20)
+            for _ in range(inflated // len(block)):
+                member.write(block)
+    data = bytearray(path.read_bytes())
+    real = inflated.to_bytes(4, "little")
+    for header, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        start = data.index(header)
+        assert data[start + offset : start + offset + 4] == real
+        data[start + offset : start + offset + 4] = declared.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("declared", [1000, 2**31 - 1])
+def test_a_member_that_inflates_is_refused_within_bounded_memory(tmp_path, declared):
+    path = tmp_path / "bomb.sklstm"
+    zip_bomb(path, "sk_lstm.json", inflated=256 * 2**20, declared=declared)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="damaged|declares .* more than"):
+            sk_lstm.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20
+
+
+@pytest.mark.slow
+def test_fuzzed_files_raise_only_value_error_within_bounded_memory(
+    fitted, tmp_path, monkeypatch
+):
+    """Truncations, flipped bytes and swapped members of a valid file."""
+    monkeypatch.setattr(keras.saving, "load_model", None)  # never deserialized
+    sk_lstm.save(fitted[0], tmp_path / "good.sklstm")
+    good = (tmp_path / "good.sklstm").read_bytes()
+    with zipfile.ZipFile(tmp_path / "good.sklstm") as source:
+        members = [(name, source.read(name)) for name in source.namelist()]
+    rng = np.random.default_rng(0)
+    path = tmp_path / "fuzzed.sklstm"
+    outcomes = {"refused": 0, "loaded": 0}
+    tracemalloc.start()
+    try:
+        for trial in range(300):
+            kind = trial % 3
+            if kind == 0:
+                data = good[: rng.integers(len(good))]
+            elif kind == 1:
+                data = bytearray(good)
+                for position in rng.integers(len(data), size=rng.integers(1, 9)):
+                    data[position] ^= 1 << rng.integers(8)
+                data = bytes(data)
+            else:
+                names = [name for name, _ in members]
+                rng.shuffle(names)
+                with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+                    for name, (_, content) in zip(names, members, strict=True):
+                        out.writestr(name, content)
+                data = path.read_bytes()
+            path.write_bytes(data)
+            try:
+                sk_lstm.load(path)
+                outcomes["loaded"] += 1
+            except ValueError:
+                outcomes["refused"] += 1
+            keras.backend.clear_session()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert outcomes["refused"] > 250
+    assert peak < 16 * 2**20 + 3 * len(good)

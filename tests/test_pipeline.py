@@ -2,15 +2,18 @@ import subprocess
 import sys
 
 import joblib
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
 import sklearn
 from sklearn.base import clone, is_classifier
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.metrics import RocCurveDisplay
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, check_cv
 from sklearn.pipeline import Pipeline
 
+import sk_lstm
 from sk_lstm import LSTMClassifier, TextSequencer, make_lstm_pipeline
 
 from .conftest import TINY, make_reviews
@@ -147,3 +150,25 @@ def test_pandas_output_set_by_client_code(reviews):
         assert pipe.score(X, y) > 0.9
     np.testing.assert_array_equal(proba, pipe.predict_proba(X))
     assert list(labels) == list(pipe.predict(X))
+
+
+def test_the_pipeline_class_is_public_and_shows_its_name(reviews):
+    pipe = make_lstm_pipeline(**{**TINY, "epochs": 1})
+    assert type(pipe) is sk_lstm.AtomicPipeline
+    assert repr(pipe).startswith("AtomicPipeline(steps=[('sequencer'")
+    assert "_AtomicPipeline" not in pipe._repr_html_()
+    assert type(pipe[:-1]).__name__ == "AtomicPipeline"
+    assert type(clone(pipe)) is sk_lstm.AtomicPipeline
+    # A display's legend shows the class name, which must not start with "_".
+    matplotlib.use("Agg")
+    texts, y = reviews
+    pipe.fit(texts, y)
+    display = RocCurveDisplay.from_estimator(pipe, texts, y)
+    labels = display.ax_.get_legend_handles_labels()[1]
+    assert labels and labels[0].startswith("AtomicPipeline")
+
+
+def test_pipelines_pickled_under_the_old_private_name_still_load():
+    from sk_lstm._pipeline import _AtomicPipeline
+
+    assert _AtomicPipeline is sk_lstm.AtomicPipeline
