@@ -181,6 +181,9 @@ def test_classic_recipe_with_explicit_options_on_top():
         (["train", "--learning-rate-schedule", "cosh"], "expected constant or cosine"),
         (["train", "--bag-ngrams", "-1"], "expected an integer >= 0"),
         (["search", "--min-steps", "many"], "expected an integer >= 0"),
+        (["search", "--n-jobs", "0"], "expected a non-zero integer"),
+        (["train", "--random-state", "-1"], "expected an integer in [0, 2**32)"),
+        (["search", "--random-state", str(2**32)], "expected an integer in"),
     ],
 )
 def test_bad_option_values(argv, message, capsys):
@@ -224,6 +227,12 @@ def test_tsv_json_lines_and_folders_read_as_csv(tmp_path):
     X, labels = read_labelled_texts(str(folder))  # ordered by label, then file
     assert sorted(X) == sorted(expected[0])
     assert labels.tolist() == sorted(expected[1].tolist())
+
+
+def test_quoted_texts_may_span_lines(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text('text,label\n"one\n\ntwo, ""three""",1\nfour,0\n')
+    assert read_labelled_texts(path)[0] == ['one\n\ntwo, "three"', "four"]
 
 
 def test_whole_number_labels_of_a_csv_file_are_ints(tmp_path):
@@ -436,6 +445,12 @@ def test_bad_column_name(trained, tmp_path, capsys):
         ("a.jsonl", '{"text": "good"}\n', "a.jsonl, line 1: no column 'label'"),
         ("a.csv", "text,label\ngood,pos\nbad,\n", "a.csv, line 3: no value in column"),
         ("a.csv", "text,label\n", "a.csv holds no texts"),
+        # A quote never closed: named at the line where its field starts.
+        ("a.csv", 'text,label\ngood,pos\n"bad,neg\nfine,pos\ndull,neg\n',
+         "a.csv, line 3: the row starting there is not valid CSV"),
+        # Closed rows later, by the next quoted field: not one text of 4 rows.
+        ("a.csv", 'text,label\ngood,pos\n"bad,neg\nfine,pos\n"nice, fun",pos\n',
+         "a.csv, line 3: the row starting there is not valid CSV"),
         ("folder/pos/1.txt", "good", "expected one sub-folder of .txt files per label"),
     ],
 )  # fmt: skip
@@ -464,6 +479,8 @@ def test_unwritable_output_fails_before_training(imdb_folder, tmp_path, capsys):
         (b"not a model at all", "Cannot read the model"),
         (b"PK\x03\x04 truncated", "Cannot read the model"),
         ("truncated.sklstm", "is damaged or not an sk_lstm file"),
+        ("flipped", "is damaged or not an sk_lstm file"),
+        ("bad_directory", "is damaged or not an sk_lstm file"),
         ("keras_zip", "Cannot read the model"),
         ("list", "holds a list, not a fitted classifier"),
     ],
@@ -473,6 +490,15 @@ def test_unreadable_model(trained, tmp_path, content, message, capsys):
     if content == "truncated.sklstm":
         model = tmp_path / "model.sklstm"
         model.write_bytes((trained["folder"] / "model.sklstm").read_bytes()[:300])
+    elif content in ("flipped", "bad_directory"):
+        data = bytearray((trained["folder"] / "model.sklstm").read_bytes())
+        if content == "flipped":  # inside the compressed model
+            middle = len(data) // 2
+            data[middle : middle + 64] = bytes(64)
+        else:
+            start = data.rindex(b"PK\x01\x02")
+            data[start : start + 4] = b"XXXX"
+        model.write_bytes(bytes(data))
     elif content == "keras_zip":
         with zipfile.ZipFile(model, "w") as archive:
             archive.writestr("config.json", "{}")

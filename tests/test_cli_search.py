@@ -138,3 +138,19 @@ def test_results_of_other_settings_are_refused(search_argv, tmp_path, fits, caps
 def test_ranks_are_those_of_grid_search_cv():
     rows = [{"mean_test_score": score} for score in (0.5, 0.8, 0.5, 0.9, 0.8)]
     assert [row["rank_test_score"] for row in _search._ranked(rows)] == [4, 2, 4, 1, 2]
+
+
+def test_a_rerun_resumes_with_options_of_every_type(search_argv, fits, capsys):
+    """Tuples (--ngram-range), booleans, strings, floats and ints, given once,
+    read back from the settings file equal to the rerun's own."""
+    options = ["--ngram-range", "1,2", "--bidirectional", "false", "--pooling",
+               "max", "--learning-rate", "0.01", "--num-words", "50",
+               "--units", "4", "8"]  # fmt: skip
+    fits.stop_at = 1
+    assert main(search_argv + options) == 130
+    capsys.readouterr()
+    fits.params, fits.stop_at = [], 2  # the first fold again, then stop
+    assert main(search_argv + options) == 130
+    captured = capsys.readouterr()
+    assert "other settings" not in captured.err
+    assert "2 candidates x 2 folds on 32 training texts, 0 already in" in captured.out

@@ -31,6 +31,8 @@ def _checked(convert, valid, expected):
 _positive_int = _checked(int, lambda value: value >= 1, "a positive integer")
 _natural = _checked(int, lambda value: value >= 0, "an integer >= 0")
 _at_least_two = _checked(int, lambda value: value >= 2, "an integer >= 2")
+_seed = _checked(int, lambda value: 0 <= value < 2**32, "an integer in [0, 2**32)")
+_n_jobs = _checked(int, lambda value: value != 0, "a non-zero integer (-1: all cores)")
 _rate = _checked(float, lambda value: 0 <= value < 1, "a rate in [0, 1)")
 _fraction = _checked(float, lambda value: 0 < value < 1, "a fraction in (0, 1)")
 _positive_float = _checked(float, lambda value: value > 0, "a positive number")
@@ -212,7 +214,7 @@ def _add_model_options(parser, *, several):
         )
     model.add_argument(
         "--random-state",
-        type=int,
+        type=_seed,
         default=7,
         metavar="SEED",
         help="seed of weights, dropout and shuffling (and of the data split)",
@@ -293,7 +295,7 @@ save it.""",
     )
     search.add_argument(
         "--n-jobs",
-        type=int,
+        type=_n_jobs,
         default=1,
         metavar="N",
         help="fits to run at once, in joblib worker processes (-1: one per core)",

@@ -118,18 +118,30 @@ def _read_delimited(path, delimiter, text_column, label_column):
     # A long text must not hit the csv module's default 128 kB field limit.
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     with open(path, newline="", encoding="utf-8-sig") as file:
-        reader = csv.DictReader(file, delimiter=delimiter)
-        _check_columns(path, reader.fieldnames or [], text_column, label_column)
-        X, y = [], []
-        for row in reader:
-            text, label = row[text_column], row[label_column]
-            if text is None or not label:
-                column = label_column if text is not None else text_column
-                raise CommandError(
-                    f"{path}, line {reader.line_num}: no value in column {column!r}."
-                )
-            X.append(text)
-            y.append(label)
+        # strict: a quote that is never closed, or closed in the middle of a
+        # field, is an error rather than a field that swallows the rows after it.
+        reader = csv.DictReader(file, delimiter=delimiter, strict=True)
+        start = 1
+        try:
+            _check_columns(path, reader.fieldnames or [], text_column, label_column)
+            X, y = [], []
+            start = reader.line_num + 1
+            for row in reader:
+                text, label = row[text_column], row[label_column]
+                if text is None or not label:
+                    column = label_column if text is not None else text_column
+                    raise CommandError(
+                        f"{path}, line {start}: no value in column {column!r}."
+                    )
+                X.append(text)
+                y.append(label)
+                start = reader.line_num + 1
+        except csv.Error as error:
+            raise CommandError(
+                f"{path}, line {start}: the row starting there is not valid CSV "
+                f"({error}, line {reader.line_num}); a quote that opens a field is "
+                'probably never closed (write a quote inside a quoted field as "").'
+            ) from None
     return X, y
 
 

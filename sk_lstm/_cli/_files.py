@@ -100,8 +100,11 @@ def load_model(path):
 def _is_safe_file(path):
     if not zipfile.is_zipfile(path):
         return False
-    with zipfile.ZipFile(path) as archive:
-        return _persistence.MANIFEST in archive.namelist()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _persistence.MANIFEST in archive.namelist()
+    except zipfile.BadZipFile:  # a damaged zip: sk_lstm.load says what is wrong
+        return True
 
 
 def write_csv(path, columns, rows):

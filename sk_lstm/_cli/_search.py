@@ -219,7 +219,8 @@ class _ResultsFile:
     def __init__(self, path, names, n_splits, settings):
         self.path = path
         self.settings_path = sibling(path, "settings.json")
-        self.settings = settings
+        # As the settings file will read back: tuples (--ngram-range) as lists.
+        self.settings = json.loads(json.dumps(settings))
         self.columns = [
             *(f"{stat}_{time_}" for time_ in ("fit_time", "score_time")
               for stat in ("mean", "std")),
