@@ -429,9 +429,11 @@ def _check_weights_file(model_path, limit):
         with inner.open(_WEIGHTS) as raw, h5py.File(raw, "r") as weights:
             sizes = []
             weights.visititems(
-                lambda _, item: sizes.append(item.size * item.dtype.itemsize)
-                if isinstance(item, h5py.Dataset)
-                else None
+                lambda _, item: (
+                    sizes.append(item.size * item.dtype.itemsize)
+                    if isinstance(item, h5py.Dataset)
+                    else None
+                )
             )
     if sum(sizes) > limit:
         raise ValueError(f"its datasets declare {sum(sizes):,} bytes")

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import tracemalloc
 import warnings
 import zipfile
@@ -9,7 +10,6 @@ import zipfile
 import keras
 import numpy as np
 import pytest
-from sklearn.pipeline import Pipeline
 
 import sk_lstm
 from sk_lstm import LSTMClassifier, TextSequencer, make_lstm_pipeline
@@ -239,24 +239,26 @@ def test_a_deeply_nested_manifest_is_a_clear_error(fitted, tmp_path):
         sk_lstm.load(tmp_path / "bad.sklstm")
 
 
-def test_duplicate_and_unexpected_members_are_refused(fitted, tmp_path):
-    sk_lstm.save(fitted[0], tmp_path / "good.sklstm")
-    with zipfile.ZipFile(tmp_path / "good.sklstm") as source:
-        members = {name: source.read(name) for name in source.namelist()}
-    for extra, message in [
+@pytest.mark.parametrize(
+    "extra, message",
+    [
         ("sk_lstm.json", "'sk_lstm.json' appears more than once"),
         ("model_1.keras", "'model_1.keras' appears more than once"),
         ("notes.txt", r"members \['notes.txt'\] are unexpected"),
-    ]:
-        with pytest.warns(UserWarning, match="Duplicate name") if "more" in message else (
-            warnings.catch_warnings()
-        ):
-            with zipfile.ZipFile(tmp_path / "bad.sklstm", "w") as out:
-                for name, data in members.items():
-                    out.writestr(name, data)
-                out.writestr(extra, members.get(extra, b"hello"))
-        with pytest.raises(ValueError, match=message):
-            sk_lstm.load(tmp_path / "bad.sklstm")
+    ],
+)
+def test_duplicate_and_unexpected_members_are_refused(fitted, tmp_path, extra, message):
+    sk_lstm.save(fitted[0], tmp_path / "good.sklstm")
+    with zipfile.ZipFile(tmp_path / "good.sklstm") as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile: "Duplicate name"
+        with zipfile.ZipFile(tmp_path / "bad.sklstm", "w") as out:
+            for name, data in members.items():
+                out.writestr(name, data)
+            out.writestr(extra, members.get(extra, b"hello"))
+    with pytest.raises(ValueError, match=message):
+        sk_lstm.load(tmp_path / "bad.sklstm")
 
 
 def zip_bomb(path, name, inflated, declared):
@@ -333,3 +335,28 @@ def test_fuzzed_files_raise_only_value_error_within_bounded_memory(
         tracemalloc.stop()
     assert outcomes["refused"] > 250
     assert peak < 16 * 2**20 + 3 * len(good)
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_saved_files_follow_the_umask(fitted, tmp_path, umask):
+    previous = os.umask(umask)
+    try:
+        sk_lstm.save(fitted[0], tmp_path / "pipe.sklstm")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "pipe.sklstm").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_the_file_being_written_is_named_after_its_target(
+    fitted, tmp_path, monkeypatch
+):
+    renames = []
+    replace = os.replace
+    monkeypatch.setattr(
+        os, "replace", lambda src, dst: (renames.append((src, dst)), replace(src, dst))
+    )
+    sk_lstm.save(fitted[0], tmp_path / "pipe.sklstm")
+    [(source, target)] = renames
+    assert target == tmp_path / "pipe.sklstm"
+    assert re.fullmatch(r"pipe\.sklstm\.[0-9a-f]{8}\.partial", os.path.basename(source))
+    assert os.path.dirname(source) == str(tmp_path)
