@@ -42,6 +42,7 @@ CANDIDATES = {
     "words, bidirectional LSTM": {"bidirectional": True},
     "words, ! and ?": {"token_pattern": r"</?[A-Za-z][^<>]*>|(\w+(?:'\w+)*|[!?])"},
     "bag of 8,388,593 rows": {"bag_buckets": 8_388_593},
+    "weights averaged (EMA)": {"optimizer__use_ema": True},
     "default": {},  # words, LSTM 64 gating a bag of 1-3-grams, 2 epochs
 }  # fmt: skip
 SEQUENCER_PARAMS = set(TextSequencer().get_params())

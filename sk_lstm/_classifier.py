@@ -8,7 +8,6 @@ import keras
 import numpy as np
 import scipy.sparse as sp
 import tensorflow as tf
-from scikeras._utils import route_params
 from scikeras.wrappers import KerasClassifier
 from sklearn import config_context
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -22,6 +21,7 @@ from sklearn.utils.validation import column_or_1d
 from ._batching import bucketed_dataset
 from ._model import MAX_BUCKETS, build_lstm_model, naive_bayes_prior
 from ._random import MAX_SEED, seeded, to_seed
+from ._scikeras import route_params
 from ._sequencer import OOV_INDEX
 from ._threads import follow_thread_limit
 
