@@ -25,7 +25,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupShuffleSplit, train_test_split
 from sklearn.pipeline import make_pipeline
 
-from sk_lstm import CLASSIC_RECIPE, LSTMClassifier, TextSequencer
+from sk_lstm import CLASSIC_RECIPE, make_lstm_pipeline
 from sk_lstm.datasets import load_imdb
 
 CANDIDATES = {
@@ -45,7 +45,6 @@ CANDIDATES = {
     "weights averaged (EMA)": {"optimizer__use_ema": True},
     "default": {},  # words, LSTM 64 gating a bag of 1-3-grams, 2 epochs
 }  # fmt: skip
-SEQUENCER_PARAMS = set(TextSequencer().get_params())
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
 parser.add_argument("names", nargs="*", help=f"candidates; all of {list(CANDIDATES)}")
@@ -84,24 +83,23 @@ score = f"{tfidf.score(texts_val, y[val]):.4f}"
 print(f"{'(TF-IDF + logistic regression)':<36} {score:<44} {fit_time:>7.0f}")
 sequences = {}  # candidates with the same sequencer share its sequences
 for name in args.names or CANDIDATES:
-    params = CANDIDATES[name]
-    sequencer_params = {k: v for k, v in params.items() if k in SEQUENCER_PARAMS}
-    key = repr(sorted(sequencer_params.items()))
+    params = CANDIDATES[name] | ({"epochs": args.epochs} if args.epochs else {})
+    pipe = make_lstm_pipeline(
+        **params,
+        early_stopping=False,
+        validation_fraction=None,
+        random_state=args.random_state,
+    )
+    sequencer, classifier = pipe.named_steps.values()
+    key = repr(sorted(sequencer.get_params().items()))
     start = time.perf_counter()
     if key not in sequences:
-        sequencer = TextSequencer(**sequencer_params)
         sequences[key] = (
             sequencer.fit_transform(texts_train),
             sequencer.transform(texts_val),
         )
     X_train, X_val = sequences[key]
-    classifier = LSTMClassifier(
-        **{k: v for k, v in params.items() if k not in SEQUENCER_PARAMS}
-        | ({"epochs": args.epochs} if args.epochs else {})
-        | {"early_stopping": False, "validation_fraction": None},
-        fit__validation_data=(X_val, y[val]),
-        random_state=args.random_state,
-    )
+    classifier.set_params(fit__validation_data=(X_val, y[val]))
     classifier.fit(X_train, y[train])
     fit_time = time.perf_counter() - start
     scores = " ".join(f"{a:.4f}" for a in classifier.history_["val_accuracy"])

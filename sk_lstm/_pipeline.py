@@ -23,6 +23,7 @@ _SEQUENCER_PARAMS = _named_parameters(TextSequencer)
 _CLASSIFIER_PARAMS = _named_parameters(LSTMClassifier) | _named_parameters(
     KerasClassifier
 )
+_SHARED = _SEQUENCER_PARAMS & _CLASSIFIER_PARAMS  # verbose: both steps get it
 _ROUTING_PREFIXES = tuple(f"{prefix}__" for prefix in LSTMClassifier._routing_prefixes)
 
 #: Keyword arguments of `make_lstm_pipeline` that give the classic Keras IMDB
@@ -114,7 +115,8 @@ def make_lstm_pipeline(**params):
     The steps are named ``"sequencer"`` and ``"classifier"``. Each keyword goes to
     the step that has it: `TextSequencer` parameters (``num_words``, ``maxlen``,
     ``padding``, ...) to the sequencer, everything else (``units``, ``dropout``,
-    ``epochs``, ``random_state``, any scikeras argument) to the classifier.
+    ``epochs``, ``random_state``, any scikeras argument) to the classifier, and
+    ``verbose`` to both.
     Grid-search them as ``sequencer__maxlen``, ``classifier__units`` and so on.
 
     A ``fit`` that fails (bad labels, say) leaves a fitted pipeline as it was.
@@ -162,11 +164,35 @@ def make_lstm_pipeline(**params):
                 f"make_lstm_pipeline() got an unexpected keyword argument {name!r}."
                 f"{hint}"
             )
-    sequencer_params = {k: v for k, v in params.items() if k in _SEQUENCER_PARAMS}
-    classifier_params = {k: v for k, v in params.items() if k not in _SEQUENCER_PARAMS}
+    steps = split_params(params)
     return AtomicPipeline(
         [
-            ("sequencer", TextSequencer(**sequencer_params)),
-            ("classifier", LSTMClassifier(**classifier_params)),
+            ("sequencer", TextSequencer(**steps["sequencer"])),
+            ("classifier", LSTMClassifier(**steps["classifier"])),
         ]
     )
+
+
+def split_params(params):
+    """Which step of `make_lstm_pipeline` gets each keyword (decided here only).
+
+    Parameters
+    ----------
+    params : dict
+        Keywords of `make_lstm_pipeline`.
+
+    Returns
+    -------
+    steps : dict
+        ``{"sequencer": {...}, "classifier": {...}}``: `TextSequencer`'s
+        parameters to the sequencer, all others to the classifier, ``verbose``
+        to both.
+    """
+    return {
+        "sequencer": {k: v for k, v in params.items() if k in _SEQUENCER_PARAMS},
+        "classifier": {
+            k: v
+            for k, v in params.items()
+            if k not in _SEQUENCER_PARAMS or k in _SHARED
+        },
+    }

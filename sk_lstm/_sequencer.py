@@ -1,7 +1,7 @@
 """Raw text -> padded integer sequences, as a scikit-learn transformer."""
 
 import re
-from collections import Counter
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -26,6 +26,7 @@ OOV_TOKEN = "[UNK]"
 # reviews, match the first alternative, whose empty group is dropped: they act as
 # plain space.
 DEFAULT_TOKEN_PATTERN = r"</?[A-Za-z][^<>]*>|(\w+(?:'\w+)*)"
+_BLOCK = 1000  # texts counted, and rows re-indexed, at a time
 
 
 class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -72,6 +73,9 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     min_df : int or float, default=1
         Keep only words found in at least ``min_df`` texts (an int) or in at least
         that proportion of the texts (a float in (0, 1]).
+    verbose : int, default=0
+        1 or 2 shows a Keras progress bar while texts are indexed or read (it
+        takes tens of seconds for 100,000 reviews).
 
     Attributes
     ----------
@@ -114,6 +118,7 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             Interval(Integral, 1, None, closed="left"),
             Interval(Real, 0, 1, closed="right"),
         ],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -128,6 +133,7 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         tokenizer=None,
         ngram_range=(1, 1),
         min_df=1,
+        verbose=0,
     ):
         self.num_words = num_words
         self.maxlen = maxlen
@@ -138,6 +144,7 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.tokenizer = tokenizer
         self.ngram_range = ngram_range
         self.min_df = min_df
+        self.verbose = verbose
 
     def build_tokenizer(self):
         """Return the function that turns one raw text into its list of tokens."""
@@ -177,14 +184,17 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self : TextSequencer
             The fitted transformer.
         """
-        self._fit(self._tokenize(X))
+        self._fit(check_texts(X))
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None):
         """Learn the word index and return the texts as padded sequences.
 
-        The same as ``fit(X).transform(X)``, tokenizing the texts once.
+        The same as ``fit(X).transform(X)``, reading each text once: its tokens
+        are counted and written to its row under a provisional index, which is
+        then replaced by the learned one, a block of rows at a time. Extra memory
+        is the output and the token counts, whatever the number of texts.
 
         Parameters
         ----------
@@ -198,9 +208,13 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         sequences : ndarray of shape (n_texts, maxlen), dtype int32
             Word indices; 0 is padding, 1 an out-of-vocabulary word.
         """
-        token_lists = self._tokenize(X)
-        self._fit(token_lists)
-        return self._to_sequences(token_lists)
+        texts = check_texts(X)
+        sequences = np.zeros((len(texts), self.maxlen), dtype=np.int32)
+        index = self._fit(texts, sequences)
+        for start in range(0, len(sequences), _BLOCK):
+            block = sequences[start : start + _BLOCK]
+            np.take(index, block, out=block)
+        return sequences
 
     def build_analyzer(self):
         """Return the function that turns one raw text into its list of tokens.
@@ -223,37 +237,68 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
         return analyze
 
-    def _tokenize(self, X):
-        analyze = self.build_analyzer()
-        return [analyze(text) for text in check_texts(X)]
+    def _fit(self, texts, sequences=None):
+        """Count the tokens of ``texts`` and learn the index of the kept ones.
 
-    def _fit(self, token_lists):
-        if not token_lists:
+        With ``sequences``, also write each text's window of tokens into its row
+        under provisional ids (1, 2, ... in order of first sight) and return the
+        array that maps a provisional id to the learned index (0 to 0).
+        """
+        if not texts:
             raise ValueError("TextSequencer needs at least one text to fit, got none.")
-        counts = Counter()
-        doc_counts = Counter()
-        for tokens in token_lists:
-            counts.update(tokens)
-            doc_counts.update(set(tokens))
+        analyze = self.build_analyzer()
+        ids = {}  # token -> provisional id
+        new_id = ids.setdefault
+        counts = np.zeros(1, dtype=np.int64)  # by provisional id; 0 is padding
+        doc_counts = np.zeros(1, dtype=np.int64)
+        with _progress(len(texts), self.verbose, "Indexing") as progress:
+            for start in range(0, len(texts), _BLOCK):
+                occurrences, documents = [], []
+                for offset, text in enumerate(texts[start : start + _BLOCK]):
+                    row_ids = [new_id(token, len(ids) + 1) for token in analyze(text)]
+                    occurrences += row_ids
+                    documents += set(row_ids)
+                    if sequences is not None:
+                        self._place(sequences[start + offset], row_ids)
+                counts = _add_counts(counts, occurrences, len(ids) + 1)
+                doc_counts = _add_counts(doc_counts, documents, len(ids) + 1)
+                progress(min(start + _BLOCK, len(texts)))
 
         min_df = self.min_df
         if isinstance(min_df, Real) and not isinstance(min_df, Integral):
-            min_df = min_df * len(token_lists)
-        words = sorted(
-            (word for word, n_docs in doc_counts.items() if n_docs >= min_df),
-            key=lambda word: (-counts[word], word),
-        )
+            min_df = min_df * len(texts)
+        tokens, frequency = list(ids), counts.tolist()
+        kept = np.flatnonzero(doc_counts >= max(min_df, 1)).tolist()
+        kept.sort(key=lambda i: (-frequency[i], tokens[i - 1]))
         if self.num_words is not None:
-            words = words[: self.num_words - 2]
-        if not words:
+            kept = kept[: self.num_words - 2]
+        if not kept:
             raise ValueError(
-                f"No word is left to index: {len(token_lists)} texts, "
-                f"{len(counts)} distinct tokens, none found in at least "
+                f"No word is left to index: {len(texts)} texts, "
+                f"{len(ids)} distinct tokens, none found in at least "
                 f"min_df={self.min_df} texts. Lower min_df or check the texts."
             )
-        self.vocabulary_ = {word: index for index, word in enumerate(words, start=2)}
-        self.word_counts_ = {word: counts[word] for word in words}
+        self.vocabulary_ = {tokens[i - 1]: index for index, i in enumerate(kept, 2)}
+        self.word_counts_ = {tokens[i - 1]: frequency[i] for i in kept}
         self.n_features_in_ = 1
+        if sequences is not None:
+            index = np.full(len(ids) + 1, OOV_INDEX, dtype=np.int32)
+            index[PAD_INDEX] = PAD_INDEX
+            index[kept] = np.arange(2, len(kept) + 2, dtype=np.int32)
+            return index
+
+    def _place(self, row, indices):
+        """Write a text's indices into its row, truncated and padded."""
+        maxlen = self.maxlen
+        if len(indices) > maxlen:
+            indices = (
+                indices[-maxlen:] if self.truncating == "pre" else indices[:maxlen]
+            )
+        if indices:
+            if self.padding == "pre":
+                row[maxlen - len(indices) :] = indices
+            else:
+                row[: len(indices)] = indices
 
     @property
     def _n_features_out(self):
@@ -276,23 +321,16 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         check_is_fitted(self)
         # Parameters set after fit (maxlen, padding...) are used here: check them.
         self._validate_params()
-        return self._to_sequences(self._tokenize(X))
-
-    def _to_sequences(self, token_lists):
-        lookup = self.vocabulary_.get
-        maxlen = self.maxlen
-        sequences = np.zeros((len(token_lists), maxlen), dtype=np.int32)
-        for row, tokens in zip(sequences, token_lists, strict=True):
-            indices = [lookup(token, OOV_INDEX) for token in tokens]
-            if len(indices) > maxlen:
-                indices = (
-                    indices[-maxlen:] if self.truncating == "pre" else indices[:maxlen]
-                )
-            if indices:
-                if self.padding == "pre":
-                    row[maxlen - len(indices) :] = indices
-                else:
-                    row[: len(indices)] = indices
+        texts = check_texts(X)
+        analyze, lookup = self.build_analyzer(), self.vocabulary_.get
+        sequences = np.zeros((len(texts), self.maxlen), dtype=np.int32)
+        with _progress(len(texts), self.verbose, "Reading") as progress:
+            for row, text in enumerate(texts):
+                indices = [lookup(token, OOV_INDEX) for token in analyze(text)]
+                self._place(sequences[row], indices)
+                if row % _BLOCK == _BLOCK - 1:
+                    progress(row + 1)
+            progress(len(texts))
         return sequences
 
     def get_vocabulary(self):
@@ -347,6 +385,25 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+def _add_counts(counts, ids, size):
+    """``counts`` grown to ``size`` with one more for each of ``ids``."""
+    counts = np.pad(counts, (0, size - len(counts)))
+    return counts + np.bincount(ids, minlength=size)
+
+
+@contextmanager
+def _progress(total, verbose, verb):
+    """Yield ``update(done)``, which shows a Keras progress bar if ``verbose``."""
+    if not verbose or not total:
+        yield lambda done: None
+        return
+    from keras.utils import Progbar  # TensorFlow is loaded by then in a pipeline
+
+    print(f"{verb} {total:,} texts")
+    bar = Progbar(total, verbose=verbose, unit_name="text")
+    yield bar.update
 
 
 def _check_ngram_range(ngram_range):

@@ -172,3 +172,10 @@ def test_pipelines_pickled_under_the_old_private_name_still_load():
     from sk_lstm._pipeline import _AtomicPipeline
 
     assert _AtomicPipeline is sk_lstm.AtomicPipeline
+
+
+def test_verbose_goes_to_both_steps():
+    pipe = make_lstm_pipeline(verbose=1, units=3, maxlen=9)
+    params = pipe.get_params()
+    assert params["sequencer__verbose"] == params["classifier__verbose"] == 1
+    assert (params["sequencer__maxlen"], params["classifier__units"]) == (9, 3)

@@ -1,4 +1,5 @@
 import pickle
+import tracemalloc
 
 import numpy as np
 import pandas as pd
@@ -239,3 +240,59 @@ def test_grid_search_over_sequencer_parameters():
     assert len(search.cv_results_["params"]) == 4
     best = search.best_estimator_.named_steps["textsequencer"]
     assert best.maxlen == search.best_params_["textsequencer__maxlen"]
+
+
+def made_up_corpus(n, random_state=0):
+    """Texts of a Zipf-like vocabulary, of lengths from 0 to 60 words."""
+    rng = np.random.default_rng(random_state)
+    words = [f"w{i}" for i in range(400)]
+    weights = 1 / np.arange(1, len(words) + 1)
+    return [
+        " ".join(rng.choice(words, size=rng.integers(0, 60), p=weights / weights.sum()))
+        for _ in range(n)
+    ]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"num_words": 50, "maxlen": 20},
+        {"ngram_range": (1, 2), "min_df": 3, "maxlen": 30, "padding": "post"},
+        {"ngram_range": (2, 3), "min_df": 0.01, "truncating": "post", "maxlen": 7},
+        {"num_words": None, "maxlen": 100},
+    ],
+)
+def test_fit_transform_reads_each_text_once_and_equals_fit_then_transform(params):
+    texts = made_up_corpus(2500)  # more than one block of texts
+    sequencer = TextSequencer(**params)
+    once = sequencer.fit_transform(texts)
+    separately = TextSequencer(**params).fit(texts)
+    assert separately.vocabulary_ == sequencer.vocabulary_
+    assert separately.word_counts_ == sequencer.word_counts_
+    np.testing.assert_array_equal(once, separately.transform(texts))
+    assert once.dtype == np.int32 and once.shape == (2500, sequencer.maxlen)
+
+
+def test_fit_transform_memory_is_the_output_and_the_counts():
+    """No list of every token of the corpus: extra memory stays near the output."""
+    texts = made_up_corpus(5000) * 4  # 20,000 texts, 600,000 tokens
+    sequencer = TextSequencer(maxlen=60)
+    tracemalloc.start()
+    try:
+        sequences = sequencer.fit_transform(texts)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # The output is 4.8 MB; holding every token as a string would take 40 MB+.
+    assert peak < sequences.nbytes + 8 * 2**20
+
+
+def test_verbose_shows_a_progress_bar(capsys):
+    texts = made_up_corpus(1500)
+    TextSequencer(verbose=1).fit(texts).transform(texts[:10])
+    out = capsys.readouterr().out
+    assert "Indexing 1,500 texts" in out and "1500/1500" in out
+    assert "Reading 10 texts" in out
+    TextSequencer().fit(texts)
+    assert capsys.readouterr().out == ""

@@ -19,7 +19,7 @@ from scipy.stats import rankdata
 from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid, check_cv
 
-from .._pipeline import make_lstm_pipeline
+from .._pipeline import make_lstm_pipeline, split_params
 from . import CommandError, _plots, given_hyperparameters, recipe_params
 from ._data import train_and_test
 from ._files import check_writable, model_paths, save_model, sibling, write_csv
@@ -37,7 +37,7 @@ def run(args):
     fixed = {keyword: value[0] for keyword, value in given.items() if len(value) == 1}
     pipe = make_lstm_pipeline(**{**recipe_params(args), **fixed})
     grid = {
-        _step_parameter(pipe, keyword): values
+        _step_parameter(keyword): values
         for keyword, values in given.items()
         if keyword not in fixed
     }
@@ -83,10 +83,11 @@ def run(args):
     return 0
 
 
-def _step_parameter(pipe, keyword):
+def _step_parameter(keyword):
     """The Pipeline's name of a make_lstm_pipeline keyword: classifier__units..."""
-    sequencer = pipe.named_steps["sequencer"]
-    step = "sequencer" if keyword in sequencer.get_params() else "classifier"
+    step = next(
+        step for step, params in split_params({keyword: None}).items() if params
+    )
     return f"{step}__{keyword}"
 
 
