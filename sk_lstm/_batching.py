@@ -25,6 +25,9 @@ BUCKET_STEP = 16
 CHUNK_BATCHES = 50
 
 
+_ROWS = 4096  # rows scanned for words at a time
+
+
 class Windows:
     """Where the words of each row of ``X`` are, and how wide a window they need.
 
@@ -51,10 +54,15 @@ class Windows:
     def __init__(self, X, step=BUCKET_STEP, left_aligned=False):
         self.X = X
         seq_len = X.shape[1]
-        nonzero = X != 0
-        has_words = nonzero.any(axis=1)
-        self.first = np.where(has_words, nonzero.argmax(axis=1), seq_len - 1)
-        last = np.maximum(seq_len - 1 - nonzero[:, ::-1].argmax(axis=1), self.first)
+        first, last = np.empty((2, len(X)), dtype=np.intp)
+        for start in range(0, len(X), _ROWS):  # a mask of a block at a time
+            nonzero = X[start : start + _ROWS] != 0
+            has_words = nonzero.any(axis=1)
+            block = slice(start, start + len(nonzero))
+            first[block] = np.where(has_words, nonzero.argmax(axis=1), seq_len - 1)
+            last[block] = seq_len - 1 - nonzero[:, ::-1].argmax(axis=1)
+        self.first = first
+        last = np.maximum(last, first)
         self.widths = np.minimum(-(-(last - self.first + 1) // step) * step, seq_len)
         self.right_anchored = (last == seq_len - 1) & ~left_aligned
 

@@ -811,14 +811,17 @@ class _SequenceEncoder(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        return np.where(X < self.vocab_size_, X, OOV_INDEX).astype(np.int32)
+        # A copy only when some index is beyond the embedding.
+        if X.max(initial=0) < self.vocab_size_:
+            return X
+        return np.where(X < self.vocab_size_, X, np.int32(OOV_INDEX))
 
 
 def _check_sequences(X):
     """Return word indices as a 2-D int32 array, or raise an error naming the flaw.
 
     Indices too large for int32 are clipped: the encoder reads them as
-    out-of-vocabulary anyway.
+    out-of-vocabulary anyway. An int32 array comes back as it is, not copied.
     """
     if sp.issparse(X):
         raise TypeError(
@@ -876,4 +879,8 @@ def _check_sequences(X):
             "Negative values in data: word indices must be >= 0; got "
             f"{X[row, col].item()} at row {row}, column {col}."
         )
-    return np.minimum(X, np.iinfo(np.int32).max).astype(np.int32)
+    if X.dtype == np.int32:
+        return X  # as TextSequencer writes it: no copy
+    if X.max() > np.iinfo(np.int32).max:
+        X = np.minimum(X, np.iinfo(np.int32).max)
+    return X.astype(np.int32)

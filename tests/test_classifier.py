@@ -1,5 +1,6 @@
 import os
 import random
+import tracemalloc
 import warnings
 
 import keras
@@ -297,3 +298,32 @@ def test_fit_and_predict_emit_no_warnings(sequences):
         clf = LSTMClassifier(**{**TINY, "epochs": 1}).fit(X, y)
         clf.predict_proba(X)
     assert [f"{w.category.__name__}: {w.message}" for w in caught] == []
+
+
+@pytest.mark.slow
+def test_fit_and_predict_make_no_copy_of_the_whole_matrix():
+    """Memory grows by less than the matrix with the rows: no full-size copy
+    (dtype conversion, clipping, masks), only per-batch windows."""
+    rng = np.random.default_rng(0)
+
+    def peak(n, method):
+        X = np.zeros((n, 400), dtype=np.int32)
+        lengths = rng.integers(20, 400, n)
+        for row, length in zip(X, lengths, strict=True):
+            row[-length:] = rng.integers(2, 3000, length)
+        y = np.arange(n) % 2
+        params = {**TINY, "epochs": 1, "batch_size": 256, "bag_buckets": 64}
+        clf = LSTMClassifier(**params)
+        if method == "predict_proba":
+            clf.fit(X[:500], y[:500])
+        tracemalloc.start()
+        try:
+            clf.fit(X, y) if method == "fit" else clf.predict_proba(X)
+            return tracemalloc.get_traced_memory()[1], X.nbytes
+        finally:
+            tracemalloc.stop()
+
+    for method in ("fit", "predict_proba"):
+        small, small_bytes = peak(4000, method)
+        large, large_bytes = peak(12000, method)
+        assert large - small < 0.5 * (large_bytes - small_bytes), method
