@@ -45,6 +45,7 @@ CANDIDATES = {
     "weights averaged (EMA)": {"optimizer__use_ema": True},
     "learning rate 0.002": {"learning_rate": 0.002},
     "learning rate 0.0005": {"learning_rate": 0.0005},
+    "sequences of 1,200": {"maxlen": 1200},
     "default": {},  # words, LSTM 64 gating a bag of 1-3-grams, 2 epochs
 }  # fmt: skip
 

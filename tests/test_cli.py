@@ -254,6 +254,7 @@ def test_train_on_imdb_prints_accuracy_and_saves_everything(
     out = capsys.readouterr().out
     assert "Loaded 20 training texts and 20 IMDB test reviews" in out
     assert "Epoch 1/4" in out and "Epoch 4/4" in out and "━" in out  # a progress bar
+    assert "Indexing 20 texts" in out and "20/20" in out  # the text step's bar
     accuracy = float(out.split("Test accuracy: ")[1].split()[0])
 
     pipe = joblib.load(output)
