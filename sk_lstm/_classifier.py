@@ -1,29 +1,31 @@
 """The LSTM text classifier: a scikeras ``KerasClassifier`` with real parameters."""
 
 import math
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import keras
 import numpy as np
-import scipy.sparse as sp
 import tensorflow as tf
 from scikeras.wrappers import KerasClassifier
-from sklearn import config_context
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import train_test_split
 from sklearn.utils import ClassifierTags
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import column_or_1d
 
 from ._batching import bucketed_dataset
 from ._model import MAX_BUCKETS, build_lstm_model, naive_bayes_prior
-from ._random import MAX_SEED, seeded, to_seed
+from ._random import MAX_SEED
 from ._scikeras import route_params
 from ._sequencer import OOV_INDEX
-from ._threads import follow_thread_limit
+from ._training import (
+    CosineDecay,
+    arrays_inside,
+    class_indices,
+    fit_transaction,
+    split_validation,
+    training_rows,
+)
+from ._validation import as_label_vector, check_sequences, checked_sample_weight
 
 
 class LSTMClassifier(KerasClassifier):
@@ -276,7 +278,7 @@ class LSTMClassifier(KerasClassifier):
 
     # scikeras seeds through `tensorflow_random_state`, which leaves TensorFlow op
     # determinism on for the rest of the process. Hiding the seed from it (its
-    # `_random_state` always reads None) and seeding in `_fit_transaction` instead
+    # `_random_state` always reads None) and seeding in `fit_transaction` instead
     # keeps seeded fits reproducible without that side effect.
     @property
     def _random_state(self):
@@ -292,13 +294,13 @@ class LSTMClassifier(KerasClassifier):
 
     @property
     def feature_encoder(self):
-        return _SequenceEncoder(vocab_size=self.vocab_size)
+        return SequenceEncoder(vocab_size=self.vocab_size)
 
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
         # Check word indices before scikeras does, for errors that name the bad
         # value, and as int32 so that int64 or whole-float input is accepted.
         if X is not None:
-            X = _check_sequences(X)
+            X = check_sequences(X)
             if not reset and X.shape[1] != self.n_features_in_:
                 raise ValueError(
                     f"X has {X.shape[1]} features, but {type(self).__name__} is "
@@ -377,14 +379,14 @@ class LSTMClassifier(KerasClassifier):
             fit_args.get(name) for name in ("validation_split", "validation_data")
         )
         if _in_fit and self.validation_fraction is not None and not own_validation:
-            X, y, sample_weight, kwargs["validation_data"] = _split_validation(
+            X, y, sample_weight, kwargs["validation_data"] = split_validation(
                 X, y, sample_weight, self.validation_fraction
             )
             own_validation = True
-        kept = _training_rows(len(X), fit_args)  # the rest: Keras' validation_split
+        kept = training_rows(len(X), fit_args)  # the rest: Keras' validation_split
         if _in_fit and _new_model and self.bag_ngrams:
             bag = self.model_.get_layer("ngram_bag")
-            bag.prior.assign(naive_bayes_prior(bag, X[:kept], _class_indices(y[:kept])))
+            bag.prior.assign(naive_bayes_prior(bag, X[:kept], class_indices(y[:kept])))
         if _in_fit and self.min_steps:
             # Small data gets more passes: at least `min_steps` gradient steps.
             batch_size = fit_args.get("batch_size") or 32
@@ -405,7 +407,7 @@ class LSTMClassifier(KerasClassifier):
             )
             self._fit_callbacks = [*self._fit_callbacks, stopper]
         if _in_fit and self.learning_rate_schedule == "cosine":
-            cosine = _CosineDecay(epochs)  # scikeras trains `epochs` more epochs
+            cosine = CosineDecay(epochs)  # scikeras trains `epochs` more epochs
             self._fit_callbacks = [*self._fit_callbacks, cosine]
         fit = self._fit_bucketed if self.length_bucketing else super()._fit_keras_model
         try:
@@ -424,7 +426,7 @@ class LSTMClassifier(KerasClassifier):
         }
         batch_size = fit_args.get("batch_size") or 32
         validation_data = fit_args.get("validation_data")
-        split = _training_rows(len(X), fit_args)
+        split = training_rows(len(X), fit_args)
         if split < len(X):
             # As Keras does: the last samples, taken before any shuffling.
             arrays = [a for a in (X, y, sample_weight) if a is not None]
@@ -518,7 +520,7 @@ class LSTMClassifier(KerasClassifier):
         """
         # scikeras squeezes the output, which drops the sample axis of a single
         # sample; there are always at least two class columns to keep.
-        with _arrays_inside():
+        with arrays_inside():
             return np.atleast_2d(super().predict_proba(X, **kwargs))
 
     def predict(self, X, **kwargs):
@@ -536,7 +538,7 @@ class LSTMClassifier(KerasClassifier):
         y_pred : ndarray of shape (n_samples,)
             Labels, as given to ``fit``.
         """
-        with _arrays_inside():
+        with arrays_inside():
             return super().predict(X, **kwargs)
 
     def _trace_predict_once(self):
@@ -570,10 +572,14 @@ class LSTMClassifier(KerasClassifier):
         self : LSTMClassifier
             The fitted classifier.
         """
-        y = _as_label_vector(y)
-        with _fit_transaction(self, y):
+        y = as_label_vector(y)
+        with fit_transaction(self, y):
             super().fit(
-                X, y, sample_weight=_own_copy(sample_weight), _in_fit=True, **kwargs
+                X,
+                y,
+                sample_weight=checked_sample_weight(sample_weight),
+                _in_fit=True,
+                **kwargs,
             )
         return self
 
@@ -598,11 +604,15 @@ class LSTMClassifier(KerasClassifier):
         self : LSTMClassifier
             The updated classifier.
         """
-        y = _as_label_vector(y)
+        y = as_label_vector(y)
         known = classes is None and getattr(self, "classes_", None) is not None
-        with _fit_transaction(self, y, False if known else classes):
+        with fit_transaction(self, y, False if known else classes):
             super().partial_fit(
-                X, y, classes=classes, sample_weight=_own_copy(sample_weight), **kwargs
+                X,
+                y,
+                classes=classes,
+                sample_weight=checked_sample_weight(sample_weight),
+                **kwargs,
             )
         return self
 
@@ -621,182 +631,7 @@ class LSTMClassifier(KerasClassifier):
         return tags
 
 
-class _CosineDecay(keras.callbacks.Callback):
-    """Anneal the optimizer's learning rate to 0 along half a cosine, per step.
-
-    The rate is put back when training ends, so a later fit starts from it.
-    """
-
-    def __init__(self, epochs):
-        super().__init__()
-        self.epochs = epochs
-
-    def on_train_begin(self, logs=None):
-        rate = self.model.optimizer.learning_rate
-        if not hasattr(rate, "assign"):
-            raise ValueError(
-                "learning_rate_schedule='cosine' needs an optimizer with a fixed "
-                "learning rate, not a keras LearningRateSchedule; set "
-                "learning_rate_schedule='constant' to use the optimizer's schedule."
-            )
-        self._rate = float(rate.numpy())
-        # Keras knows the steps of arrays and of our bucketed datasets.
-        self._steps = self.epochs * self.params["steps"]
-        self._step = 0
-
-    def on_train_batch_begin(self, batch, logs=None):
-        progress = min(self._step / self._steps, 1.0)
-        cosine = 0.5 * (1.0 + math.cos(math.pi * progress))
-        self.model.optimizer.learning_rate.assign(self._rate * cosine)
-        self._step += 1
-
-    def on_train_end(self, logs=None):
-        self.model.optimizer.learning_rate.assign(self._rate)
-
-
-@contextmanager
-def _fit_transaction(estimator, y, classes=None):
-    """Validate, seed and make a fit all-or-nothing.
-
-    Parameters and labels are checked before anything changes; if the fit fails
-    anyway, the estimator gets its previous state back, so a bad call never leaves
-    a half-refitted model behind.
-    """
-    estimator._validate_params()
-    _check_labels(y, classes)
-    follow_thread_limit()
-    saved_state = dict(vars(estimator))
-    try:
-        with seeded(to_seed(estimator.random_state)), _arrays_inside():
-            yield
-    except BaseException:
-        vars(estimator).clear()
-        vars(estimator).update(saved_state)
-        raise
-
-
-def _training_rows(n_samples, fit_args):
-    """How many leading rows Keras trains on: its validation_split takes the rest."""
-    return int(n_samples * (1 - (fit_args.get("validation_split") or 0.0)))
-
-
-def _arrays_inside():
-    """Keep scikeras' own label and feature encoders on NumPy arrays.
-
-    They are scikit-learn transformers: under ``set_config(transform_output=
-    "pandas")`` they would hand DataFrames to code that reads arrays.
-    """
-    return config_context(transform_output="default")
-
-
-def _split_validation(X, y, sample_weight, fraction):
-    """Hold out a random, stratified where possible, ``fraction`` of the data.
-
-    Returns the training ``X, y, sample_weight`` and the validation tuple.
-    """
-    arrays = [X, y] if sample_weight is None else [X, y, sample_weight]
-    labels = _class_indices(y)
-    # Under a seeded fit the global NumPy state is seeded, so this is too.
-    seed = np.random.randint(MAX_SEED)  # noqa: NPY002
-    try:
-        parts = train_test_split(
-            *arrays, test_size=fraction, stratify=labels, random_state=seed
-        )
-    except ValueError:  # too few samples of a class to stratify
-        try:
-            parts = train_test_split(*arrays, test_size=fraction, random_state=seed)
-        except ValueError:
-            raise ValueError(
-                f"{len(y)} sample(s) are too few to hold out validation_fraction="
-                f"{fraction} of them: pass more data or validation_fraction=None."
-            ) from None
-    train, validation = parts[::2], tuple(parts[1::2])
-    if sample_weight is None:
-        train.append(None)
-    return (*train, validation)
-
-
-def _class_indices(y):
-    """Class index of each row of scikeras' encoded targets (one-hot or not)."""
-    labels = np.asarray(y).reshape(len(y), -1)
-    return labels.argmax(axis=1) if labels.shape[1] > 1 else labels[:, 0].astype(int)
-
-
-def _check_labels(y, classes=None):
-    """Refuse labels the model cannot learn, before any state changes.
-
-    ``classes`` are all the classes (``partial_fit``), None to take them from
-    ``y``, or False when an earlier ``partial_fit`` already fixed them.
-    """
-    if y is None:
-        raise ValueError(
-            "LSTMClassifier requires y to be passed, but the target y is None."
-        )
-    labels = np.asarray(y)
-    if labels.ndim != 1:
-        raise ValueError(
-            f"y should be a 1d array (one label per text), got shape {labels.shape}."
-        )
-    if len(labels) == 0:
-        raise ValueError("Found array with 0 sample(s): y is empty.")
-    missing = [i for i, label in enumerate(labels.tolist()) if _is_missing(label)]
-    if missing:
-        raise ValueError(
-            f"y contains {len(missing)} missing label(s) (None or NaN), the first at "
-            f"position {missing[0]}."
-        )
-    target_type = type_of_target(labels)
-    if target_type not in ("binary", "multiclass"):
-        raise ValueError(
-            f"Unknown label type {target_type!r}: LSTMClassifier needs class labels "
-            "(binary or multiclass), such as ints or strings."
-        )
-    if classes is False:  # a later partial_fit: the classes are already known
-        return
-    n_classes = len(np.unique(labels if classes is None else classes))
-    if n_classes < 2:
-        raise ValueError(
-            f"y has one class only ({labels[0]!r}); a classifier needs at least two."
-        )
-
-
-def _as_label_vector(y):
-    # A column vector is taken as 1-D with a warning, as scikit-learn does.
-    if y is None:
-        return y
-    labels = np.asarray(y)
-    return column_or_1d(labels, warn=True) if labels.ndim == 2 else labels
-
-
-def _own_copy(sample_weight):
-    """Check the weights and copy them, or raise an error naming the bad one.
-
-    scikeras multiplies class weights into sample_weight in place: the copy keeps
-    the caller's array intact and lets integer weights be scaled. A negative
-    weight would turn the loss upside down.
-    """
-    if sample_weight is None:
-        return None
-    weights = np.array(sample_weight, dtype=float)
-    bad = ~np.isfinite(weights) | (weights < 0)
-    if bad.any():
-        position = int(np.flatnonzero(bad.ravel())[0])
-        raise ValueError(
-            "sample_weight must be finite and >= 0; got "
-            f"{weights.ravel()[position]!r} at position {position}."
-        )
-    return weights
-
-
-def _is_missing(label):
-    """None, NaN, pandas' NA or NaT: anything that is not equal to itself."""
-    try:
-        return label is None or bool(label != label)
-    except (TypeError, ValueError):  # pd.NA refuses to be a bool
-        return True
-
-
-class _SequenceEncoder(TransformerMixin, BaseEstimator):
+class SequenceEncoder(TransformerMixin, BaseEstimator):
     """Check word-index input and fold indices the embedding lacks into OOV."""
 
     def __init__(self, vocab_size="auto"):
@@ -815,72 +650,3 @@ class _SequenceEncoder(TransformerMixin, BaseEstimator):
         if X.max(initial=0) < self.vocab_size_:
             return X
         return np.where(X < self.vocab_size_, X, np.int32(OOV_INDEX))
-
-
-def _check_sequences(X):
-    """Return word indices as a 2-D int32 array, or raise an error naming the flaw.
-
-    Indices too large for int32 are clipped: the encoder reads them as
-    out-of-vocabulary anyway. An int32 array comes back as it is, not copied.
-    """
-    if sp.issparse(X):
-        raise TypeError(
-            "Sparse data is not supported: pass a dense 2-D array of word indices."
-        )
-    try:
-        X = np.asarray(X)
-    except ValueError:  # NumPy refuses ragged nested lists
-        raise ValueError(
-            "Expected a 2-D array of word indices, got rows of different lengths: "
-            "pad them to one length first (TextSequencer does)."
-        ) from None
-    if X.ndim != 2:
-        raise ValueError(
-            "Expected a 2-D array of word indices (n_samples, seq_len), got shape "
-            f"{X.shape}. Reshape your data, or pass raw texts through TextSequencer "
-            "first."
-        )
-    if X.shape[0] == 0:
-        raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}).")
-    if X.shape[1] == 0:
-        raise ValueError(
-            f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 "
-            "is required: sequences need at least one position."
-        )
-    if X.dtype.kind == "O":
-        try:
-            X = X.astype(np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(
-                "Word indices must be numbers, got an object array holding "
-                f"{type(X.flat[0]).__name__}."
-            ) from None
-    if X.dtype.kind == "f":
-        if not np.isfinite(X).all():
-            row, col = np.argwhere(~np.isfinite(X))[0]
-            raise ValueError(
-                f"Input X contains NaN or infinity: {X[row, col].item()} at row "
-                f"{row}, column {col}."
-            )
-        fractional = X != np.round(X)
-        if fractional.any():
-            row, col = np.argwhere(fractional)[0]
-            raise ValueError(
-                "Word indices must be whole numbers; got "
-                f"{X[row, col].item()!r} at row {row}, column {col}."
-            )
-    elif X.dtype.kind not in "iub":
-        raise TypeError(
-            f"Word indices must be integers, got an array of dtype {X.dtype}."
-        )
-    if X.min() < 0:
-        row, col = np.argwhere(X < 0)[0]
-        raise ValueError(
-            "Negative values in data: word indices must be >= 0; got "
-            f"{X[row, col].item()} at row {row}, column {col}."
-        )
-    if X.dtype == np.int32:
-        return X  # as TextSequencer writes it: no copy
-    if X.max() > np.iinfo(np.int32).max:
-        X = np.minimum(X, np.iinfo(np.int32).max)
-    return X.astype(np.int32)

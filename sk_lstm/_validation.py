@@ -1,6 +1,9 @@
-"""Input checks shared by the estimators."""
+"""Input checks of the estimators: texts, word indices, labels, sample weights."""
 
 import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import column_or_1d
 
 
 def check_texts(X):
@@ -53,3 +56,146 @@ def check_texts(X):
             f"({item!r:.50}) at position {position}."
         )
     return items
+
+
+def check_labels(y, classes=None):
+    """Refuse labels the model cannot learn, before any state changes.
+
+    ``classes`` are all the classes (``partial_fit``), None to take them from
+    ``y``, or False when an earlier ``partial_fit`` already fixed them.
+    """
+    if y is None:
+        raise ValueError(
+            "LSTMClassifier requires y to be passed, but the target y is None."
+        )
+    labels = np.asarray(y)
+    if labels.ndim != 1:
+        raise ValueError(
+            f"y should be a 1d array (one label per text), got shape {labels.shape}."
+        )
+    if len(labels) == 0:
+        raise ValueError("Found array with 0 sample(s): y is empty.")
+    missing = [i for i, label in enumerate(labels.tolist()) if _is_missing(label)]
+    if missing:
+        raise ValueError(
+            f"y contains {len(missing)} missing label(s) (None or NaN), the first at "
+            f"position {missing[0]}."
+        )
+    target_type = type_of_target(labels)
+    if target_type not in ("binary", "multiclass"):
+        raise ValueError(
+            f"Unknown label type {target_type!r}: LSTMClassifier needs class labels "
+            "(binary or multiclass), such as ints or strings."
+        )
+    if classes is False:  # a later partial_fit: the classes are already known
+        return
+    n_classes = len(np.unique(labels if classes is None else classes))
+    if n_classes < 2:
+        raise ValueError(
+            f"y has one class only ({labels[0]!r}); a classifier needs at least two."
+        )
+
+
+def as_label_vector(y):
+    # A column vector is taken as 1-D with a warning, as scikit-learn does.
+    if y is None:
+        return y
+    labels = np.asarray(y)
+    return column_or_1d(labels, warn=True) if labels.ndim == 2 else labels
+
+
+def checked_sample_weight(sample_weight):
+    """Check the weights and copy them, or raise an error naming the bad one.
+
+    scikeras multiplies class weights into sample_weight in place: the copy keeps
+    the caller's array intact and lets integer weights be scaled. A negative
+    weight would turn the loss upside down.
+    """
+    if sample_weight is None:
+        return None
+    weights = np.array(sample_weight, dtype=float)
+    bad = ~np.isfinite(weights) | (weights < 0)
+    if bad.any():
+        position = int(np.flatnonzero(bad.ravel())[0])
+        raise ValueError(
+            "sample_weight must be finite and >= 0; got "
+            f"{weights.ravel()[position]!r} at position {position}."
+        )
+    return weights
+
+
+def _is_missing(label):
+    """None, NaN, pandas' NA or NaT: anything that is not equal to itself."""
+    try:
+        return label is None or bool(label != label)
+    except (TypeError, ValueError):  # pd.NA refuses to be a bool
+        return True
+
+
+def check_sequences(X):
+    """Return word indices as a 2-D int32 array, or raise an error naming the flaw.
+
+    Indices too large for int32 are clipped: the encoder reads them as
+    out-of-vocabulary anyway. An int32 array comes back as it is, not copied.
+    """
+    if sp.issparse(X):
+        raise TypeError(
+            "Sparse data is not supported: pass a dense 2-D array of word indices."
+        )
+    try:
+        X = np.asarray(X)
+    except ValueError:  # NumPy refuses ragged nested lists
+        raise ValueError(
+            "Expected a 2-D array of word indices, got rows of different lengths: "
+            "pad them to one length first (TextSequencer does)."
+        ) from None
+    if X.ndim != 2:
+        raise ValueError(
+            "Expected a 2-D array of word indices (n_samples, seq_len), got shape "
+            f"{X.shape}. Reshape your data, or pass raw texts through TextSequencer "
+            "first."
+        )
+    if X.shape[0] == 0:
+        raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}).")
+    if X.shape[1] == 0:
+        raise ValueError(
+            f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 "
+            "is required: sequences need at least one position."
+        )
+    if X.dtype.kind == "O":
+        try:
+            X = X.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                "Word indices must be numbers, got an object array holding "
+                f"{type(X.flat[0]).__name__}."
+            ) from None
+    if X.dtype.kind == "f":
+        if not np.isfinite(X).all():
+            row, col = np.argwhere(~np.isfinite(X))[0]
+            raise ValueError(
+                f"Input X contains NaN or infinity: {X[row, col].item()} at row "
+                f"{row}, column {col}."
+            )
+        fractional = X != np.round(X)
+        if fractional.any():
+            row, col = np.argwhere(fractional)[0]
+            raise ValueError(
+                "Word indices must be whole numbers; got "
+                f"{X[row, col].item()!r} at row {row}, column {col}."
+            )
+    elif X.dtype.kind not in "iub":
+        raise TypeError(
+            f"Word indices must be integers, got an array of dtype {X.dtype}."
+        )
+    if X.min() < 0:
+        row, col = np.argwhere(X < 0)[0]
+        raise ValueError(
+            "Negative values in data: word indices must be >= 0; got "
+            f"{X[row, col].item()} at row {row}, column {col}."
+        )
+    if X.dtype == np.int32:
+        return X  # as TextSequencer writes it: no copy
+    if X.max() > np.iinfo(np.int32).max:
+        X = np.minimum(X, np.iinfo(np.int32).max)
+    return X.astype(np.int32)

@@ -1,0 +1,114 @@
+"""How `LSTMClassifier` trains: the all-or-nothing fit, validation splits, schedule."""
+
+import math
+from contextlib import contextmanager
+
+import keras
+import numpy as np
+from sklearn import config_context
+from sklearn.model_selection import train_test_split
+
+from ._random import MAX_SEED, seeded, to_seed
+from ._threads import follow_thread_limit
+from ._validation import check_labels
+
+
+class CosineDecay(keras.callbacks.Callback):
+    """Anneal the optimizer's learning rate to 0 along half a cosine, per step.
+
+    The rate is put back when training ends, so a later fit starts from it.
+    """
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.epochs = epochs
+
+    def on_train_begin(self, logs=None):
+        rate = self.model.optimizer.learning_rate
+        if not hasattr(rate, "assign"):
+            raise ValueError(
+                "learning_rate_schedule='cosine' needs an optimizer with a fixed "
+                "learning rate, not a keras LearningRateSchedule; set "
+                "learning_rate_schedule='constant' to use the optimizer's schedule."
+            )
+        self._rate = float(rate.numpy())
+        # Keras knows the steps of arrays and of our bucketed datasets.
+        self._steps = self.epochs * self.params["steps"]
+        self._step = 0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        progress = min(self._step / self._steps, 1.0)
+        cosine = 0.5 * (1.0 + math.cos(math.pi * progress))
+        self.model.optimizer.learning_rate.assign(self._rate * cosine)
+        self._step += 1
+
+    def on_train_end(self, logs=None):
+        self.model.optimizer.learning_rate.assign(self._rate)
+
+
+@contextmanager
+def fit_transaction(estimator, y, classes=None):
+    """Validate, seed and make a fit all-or-nothing.
+
+    Parameters and labels are checked before anything changes; if the fit fails
+    anyway, the estimator gets its previous state back, so a bad call never leaves
+    a half-refitted model behind.
+    """
+    estimator._validate_params()
+    check_labels(y, classes)
+    follow_thread_limit()
+    saved_state = dict(vars(estimator))
+    try:
+        with seeded(to_seed(estimator.random_state)), arrays_inside():
+            yield
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(saved_state)
+        raise
+
+
+def training_rows(n_samples, fit_args):
+    """How many leading rows Keras trains on: its validation_split takes the rest."""
+    return int(n_samples * (1 - (fit_args.get("validation_split") or 0.0)))
+
+
+def arrays_inside():
+    """Keep scikeras' own label and feature encoders on NumPy arrays.
+
+    They are scikit-learn transformers: under ``set_config(transform_output=
+    "pandas")`` they would hand DataFrames to code that reads arrays.
+    """
+    return config_context(transform_output="default")
+
+
+def split_validation(X, y, sample_weight, fraction):
+    """Hold out a random, stratified where possible, ``fraction`` of the data.
+
+    Returns the training ``X, y, sample_weight`` and the validation tuple.
+    """
+    arrays = [X, y] if sample_weight is None else [X, y, sample_weight]
+    labels = class_indices(y)
+    # Under a seeded fit the global NumPy state is seeded, so this is too.
+    seed = np.random.randint(MAX_SEED)  # noqa: NPY002
+    try:
+        parts = train_test_split(
+            *arrays, test_size=fraction, stratify=labels, random_state=seed
+        )
+    except ValueError:  # too few samples of a class to stratify
+        try:
+            parts = train_test_split(*arrays, test_size=fraction, random_state=seed)
+        except ValueError:
+            raise ValueError(
+                f"{len(y)} sample(s) are too few to hold out validation_fraction="
+                f"{fraction} of them: pass more data or validation_fraction=None."
+            ) from None
+    train, validation = parts[::2], tuple(parts[1::2])
+    if sample_weight is None:
+        train.append(None)
+    return (*train, validation)
+
+
+def class_indices(y):
+    """Class index of each row of scikeras' encoded targets (one-hot or not)."""
+    labels = np.asarray(y).reshape(len(y), -1)
+    return labels.argmax(axis=1) if labels.shape[1] > 1 else labels[:, 0].astype(int)
