@@ -66,7 +66,9 @@ _, count_s = timed(CountVectorizer().fit_transform, X_train)
 X_test_seq = sequencer.transform(X_test)
 
 # 1. Training epochs.
-plain = build_lstm_model(vocab_size=5000, n_classes=2)
+plain = build_lstm_model(  # the seed's model
+    vocab_size=5000, n_classes=2, units=100, dropout=0.0, pooling="last", bag_ngrams=0
+)
 plain.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
 plain_timer = EpochTimer()
 plain.fit(

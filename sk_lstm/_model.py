@@ -200,18 +200,19 @@ def build_lstm_model(
     vocab_size,
     n_classes,
     embedding_dim=32,
-    units=100,
-    dropout=0.0,
+    units=64,
+    dropout=0.5,
     recurrent_dropout=0.0,
     mask_zero=False,
     bidirectional=False,
-    pooling="last",
-    bag_ngrams=0,
+    pooling="max",
+    bag_ngrams=3,
     bag_buckets=2_097_143,
 ):
     """Build the (uncompiled) LSTM text classifier.
 
-    With the defaults this is the model of the classic Keras IMDB recipe.
+    The defaults are `LSTMClassifier`'s. The classic Keras IMDB model is
+    ``units=100, dropout=0.0, pooling="last", bag_ngrams=0``.
 
     Parameters
     ----------
@@ -222,9 +223,9 @@ def build_lstm_model(
         Number of classes; 2 gives one sigmoid unit, more a softmax layer.
     embedding_dim : int, default=32
         Size of the word vectors.
-    units : int, default=100
+    units : int, default=64
         Size of the LSTM state.
-    dropout : float, default=0.0
+    dropout : float, default=0.5
         Rate of the Dropout layers after the embedding and after the LSTM; 0 leaves
         them out.
     recurrent_dropout : float, default=0.0
@@ -234,10 +235,10 @@ def build_lstm_model(
     bidirectional : bool, default=False
         Run a second LSTM from the end of the text to its start and concatenate
         the two (``2 * units`` features).
-    pooling : {"last", "max", "mean"}, default="last"
+    pooling : {"last", "max", "mean"}, default="max"
         What the output layer reads: the LSTM's last state, or the maximum or
         mean of its states over all time steps.
-    bag_ngrams : int, default=0
+    bag_ngrams : int, default=3
         Add the logits of an `NgramBag` of the words and word n-grams up to this
         length (layer ``"ngram_bag"``) to the LSTM's, each position's n-grams
         weighted by a gate read off the LSTM's state there (layer ``"gates"``,

@@ -1,9 +1,12 @@
 """The model factory's bag of n-grams (`NgramBag`) and its naive Bayes prior."""
 
+import inspect
+
 import keras
 import numpy as np
 import pytest
 
+from sk_lstm import LSTMClassifier
 from sk_lstm._model import NgramBag, build_lstm_model, naive_bayes_prior
 
 
@@ -117,3 +120,13 @@ def test_model_with_a_bag_starts_as_the_lstm_alone(pooling, bidirectional):
     proba = model.predict(X, verbose=0)
     assert proba.shape == (2, 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+
+
+def test_the_model_factory_defaults_are_the_estimators():
+    factory = inspect.signature(build_lstm_model).parameters
+    estimator = LSTMClassifier().get_params()
+    shared = set(factory) - {"vocab_size", "n_classes"}
+    assert shared <= set(estimator)
+    assert {name: factory[name].default for name in shared} == {
+        name: estimator[name] for name in shared
+    }

@@ -32,8 +32,10 @@ def test_bidirectional_and_pooling_shape_the_model(bidirectional, pooling):
         n_classes=2,
         embedding_dim=4,
         units=3,
+        dropout=0.0,
         bidirectional=bidirectional,
         pooling=pooling,
+        bag_ngrams=0,
     )
     wrappers = layer_of(model, keras.layers.Bidirectional)
     assert len(wrappers) == bidirectional
@@ -64,6 +66,7 @@ def test_masked_padding_changes_nothing(bidirectional, pooling):
         mask_zero=True,
         bidirectional=bidirectional,
         pooling=pooling,
+        bag_ngrams=0,
     )
     padded = model.predict(np.array([[3, 5, 7, 0, 0, 0]]), verbose=0)
     unpadded = model.predict(np.array([[3, 5, 7]]), verbose=0)
