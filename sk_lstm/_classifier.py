@@ -1,7 +1,6 @@
 """The LSTM text classifier: a scikeras ``KerasClassifier`` with real parameters."""
 
 import math
-from numbers import Integral, Real
 
 import keras
 import numpy as np
@@ -10,10 +9,10 @@ from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import ClassifierTags
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._batching import bucketed_dataset
-from ._model import MAX_BUCKETS, build_lstm_model, naive_bayes_prior
+from ._constraints import CLASSIFIER
+from ._model import build_lstm_model, naive_bayes_prior
 from ._random import MAX_SEED
 from ._scikeras import route_params
 from ._sequencer import OOV_INDEX
@@ -188,34 +187,7 @@ class LSTMClassifier(KerasClassifier):
     (2, 2)
     """
 
-    _parameter_constraints = {
-        "vocab_size": [
-            StrOptions({"auto"}),
-            Interval(Integral, 2, None, closed="left"),
-        ],
-        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
-        "units": [Interval(Integral, 1, None, closed="left")],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
-        "mask_zero": ["boolean"],
-        "bidirectional": ["boolean"],
-        "pooling": [StrOptions({"last", "max", "mean"})],
-        "bag_ngrams": [Interval(Integral, 0, None, closed="left")],
-        "bag_buckets": [Interval(Integral, 1, MAX_BUCKETS, closed="both")],
-        "length_bucketing": ["boolean"],
-        "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
-        "clipnorm": [Interval(Real, 0, None, closed="neither"), None],
-        "learning_rate_schedule": [StrOptions({"constant", "cosine"})],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
-        "min_steps": [Interval(Integral, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
-        "predict_batch_size": [Interval(Integral, 1, None, closed="left"), None],
-        "random_state": ["random_state"],
-        "verbose": [Interval(Integral, 0, 2, closed="both"), StrOptions({"auto"})],
-    }
+    _parameter_constraints = CLASSIFIER
 
     def __init__(
         self,

@@ -14,7 +14,6 @@ from keras import ops
 # at most 2**31 buckets, every intermediate value fits in int64.
 _HASH_MULTIPLIER = 1_000_003
 _HASH_OFFSET = 7919
-MAX_BUCKETS = 2**31 - 1
 
 
 @keras.saving.register_keras_serializable(package="sk_lstm")

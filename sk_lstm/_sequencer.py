@@ -11,9 +11,9 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._constraints import SEQUENCER
 from ._validation import check_texts
 
 PAD_INDEX = 0
@@ -105,21 +105,7 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     [['a', '[UNK]', 'good', 'film']]
     """
 
-    _parameter_constraints = {
-        "num_words": [Interval(Integral, 3, None, closed="left"), None],
-        "maxlen": [Interval(Integral, 1, None, closed="left")],
-        "padding": [StrOptions({"pre", "post"})],
-        "truncating": [StrOptions({"pre", "post"})],
-        "lowercase": ["boolean"],
-        "token_pattern": [str],
-        "tokenizer": [callable, None],
-        "ngram_range": [tuple, list],  # a list once read back from JSON
-        "min_df": [
-            Interval(Integral, 1, None, closed="left"),
-            Interval(Real, 0, 1, closed="right"),
-        ],
-        "verbose": ["verbose"],
-    }
+    _parameter_constraints = SEQUENCER
 
     def __init__(
         self,

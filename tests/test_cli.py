@@ -173,14 +173,31 @@ def test_classic_recipe_with_explicit_options_on_top():
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["train", "--dropout", "1.5"], "expected a rate in [0, 1)"),
-        (["train", "--units", "0"], "expected a positive integer"),
+        (
+            ["train", "--dropout", "1.5"],
+            "'dropout' parameter of LSTMClassifier must be a float in the range",
+        ),
+        (
+            ["train", "--units", "0"],
+            "'units' parameter of LSTMClassifier must be an int in the range [1, inf)",
+        ),
+        (
+            ["train", "--num-words", "2"],
+            "'num_words' parameter of TextSequencer must be an int in the range [3,",
+        ),
+        (["search", "--units", "8", "-3"], "'units' parameter of LSTMClassifier"),
         (["train", "--test-size", "1"], "expected a fraction in (0, 1)"),
         (["search", "--cv", "1"], "expected an integer >= 2"),
         (["train", "--recipe", "fancy"], "invalid choice"),
-        (["train", "--learning-rate-schedule", "cosh"], "expected constant or cosine"),
-        (["train", "--bag-ngrams", "-1"], "expected an integer >= 0"),
-        (["search", "--min-steps", "many"], "expected an integer >= 0"),
+        (
+            ["train", "--learning-rate-schedule", "cosh"],
+            "'learning_rate_schedule' parameter of LSTMClassifier must be a str among",
+        ),
+        (["train", "--bag-ngrams", "-1"], "'bag_ngrams' parameter of LSTMClassifier"),
+        (["train", "--bag-buckets", str(2**31)], "'bag_buckets' parameter"),
+        (["search", "--min-steps", "many"], "expected an integer, got 'many'"),
+        (["train", "--bidirectional", "maybe"], "expected true or false"),
+        (["train", "--ngram-range", "2,1"], "expected MIN,MAX with 1 <= MIN <= MAX"),
         (["search", "--n-jobs", "0"], "expected a non-zero integer"),
         (["train", "--random-state", "-1"], "expected an integer in [0, 2**32)"),
         (["search", "--random-state", str(2**32)], "expected an integer in"),

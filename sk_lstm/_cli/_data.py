@@ -10,7 +10,7 @@ from sklearn.model_selection import train_test_split
 
 from ..datasets import load_imdb
 from ..datasets._imdb import _find_source
-from . import CommandError
+from ._errors import CommandError
 
 _DELIMITERS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 _JSON_LINES = (".jsonl", ".ndjson")

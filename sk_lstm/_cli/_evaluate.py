@@ -5,8 +5,9 @@ import sys
 import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix, roc_auc_score
 
-from . import CommandError, _plots
+from . import _plots
 from ._data import evaluation_set
+from ._errors import CommandError
 from ._files import check_writable, load_model, sibling
 
 

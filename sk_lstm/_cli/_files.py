@@ -7,7 +7,7 @@ import zipfile
 import joblib
 
 from .. import _persistence
-from . import CommandError
+from ._errors import CommandError
 
 SAFE_SUFFIX = ".sklstm"
 

@@ -4,7 +4,7 @@ import json
 import os
 import sys
 
-from . import CommandError
+from ._errors import CommandError
 from ._files import load_model
 
 

@@ -20,9 +20,11 @@ from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid, check_cv
 
 from .._pipeline import make_lstm_pipeline, split_params
-from . import CommandError, _plots, given_hyperparameters, recipe_params
+from . import _plots
 from ._data import train_and_test
+from ._errors import CommandError
 from ._files import check_writable, model_paths, save_model, sibling, write_csv
+from ._parser import given_hyperparameters, recipe_params
 
 
 def run(args):

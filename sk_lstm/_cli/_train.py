@@ -4,7 +4,7 @@ import sys
 import time
 
 from .._pipeline import make_lstm_pipeline
-from . import _plots, given_hyperparameters, recipe_params
+from . import _plots
 from ._data import train_and_test
 from ._files import (
     check_writable,
@@ -14,6 +14,7 @@ from ._files import (
     sibling,
     write_csv,
 )
+from ._parser import given_hyperparameters, recipe_params
 
 
 def run(args):

@@ -1,0 +1,407 @@
+"""The parser of ``sk-lstm``: its commands, options and the types of their values.
+
+Only the standard library is imported here, so that ``sk-lstm --help`` is quick
+and needs no TensorFlow. The values of the model options are checked against
+the estimators' own parameter constraints (`sk_lstm._constraints`) as they are
+parsed, so a bad value exits with status 2 before any data is loaded.
+"""
+
+import argparse
+
+
+def _checked(convert, valid, expected):
+    """An argparse type: ``convert`` the text, then check the value."""
+
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not valid(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    return parse
+
+
+_positive_int = _checked(int, lambda value: value >= 1, "a positive integer")
+_at_least_two = _checked(int, lambda value: value >= 2, "an integer >= 2")
+_seed = _checked(int, lambda value: 0 <= value < 2**32, "an integer in [0, 2**32)")
+_n_jobs = _checked(int, lambda value: value != 0, "a non-zero integer (-1: all cores)")
+_fraction = _checked(float, lambda value: 0 < value < 1, "a fraction in (0, 1)")
+_BOOLEANS = {
+    "true": True,
+    "yes": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "0": False,
+}
+
+
+def _read_boolean(text):
+    if text.lower() not in _BOOLEANS:
+        raise ValueError(text)
+    return _BOOLEANS[text.lower()]
+
+
+def _read_pair(text):
+    pair = tuple(int(n) for n in text.split(","))
+    if len(pair) != 2 or not 1 <= pair[0] <= pair[1]:
+        raise ValueError(text)
+    return pair
+
+
+# How the text of each kind of value is read: (what it must look like, metavar).
+_READERS = {
+    int: ("an integer", "N"),
+    float: ("a number", "X"),
+    _read_boolean: ("true or false", "BOOL"),
+    _read_pair: ("MIN,MAX with 1 <= MIN <= MAX, such as 1,2", "MIN,MAX"),
+    str: ("a word", "KIND"),
+}
+
+
+def _estimator_value(keyword, read):
+    """An argparse type: read the text, then check it as the estimator will.
+
+    The check is the parameter's constraint in `TextSequencer` or
+    `LSTMClassifier` (scikit-learn's message), made at parse time.
+    """
+    expected = _READERS[read][0]
+
+    def parse(text):
+        try:
+            value = read(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected {expected}, got {text!r}"
+            ) from None
+        # scikit-learn, not TensorFlow: only when the option is given.
+        from sklearn.utils._param_validation import (
+            InvalidParameterError,
+            validate_parameter_constraints,
+        )
+
+        from .._constraints import CLASSIFIER, SEQUENCER
+
+        owner, constraints = (
+            ("TextSequencer", SEQUENCER)
+            if keyword in SEQUENCER
+            else ("LSTMClassifier", CLASSIFIER)
+        )
+        try:
+            validate_parameter_constraints(
+                {keyword: constraints[keyword]}, {keyword: value}, owner
+            )
+        except InvalidParameterError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+        return value
+
+    return parse
+
+
+# The model options of `train` and `search`, one row per keyword of
+# make_lstm_pipeline: (option, keyword, how its text is read, help). They default
+# to None, which keeps the value of the recipe; `search` takes several values of
+# each. Their values are checked against the estimators' constraints.
+HYPERPARAMETERS = (
+    ("--num-words", "num_words", int,
+     "vocabulary size: the N - 2 most frequent words get an index"),
+    ("--maxlen", "maxlen", int,
+     "tokens per text: longer texts are cut, shorter ones padded"),
+    ("--ngram-range", "ngram_range", _read_pair,
+     "word n-grams that make a sequence: 1,1 words, 1,2 words and word pairs"),
+    ("--embedding-dim", "embedding_dim", int, "word vector size"),
+    ("--units", "units", int, "LSTM state size"),
+    ("--dropout", "dropout", float, "dropout rate before and after the LSTM"),
+    ("--bidirectional", "bidirectional", _read_boolean,
+     "true: add an LSTM that reads each text backwards"),
+    ("--pooling", "pooling", str,
+     "what the output layer reads: the LSTM's last state, or the max or mean of "
+     "its states over the text (last, max, mean)"),
+    ("--bag-ngrams", "bag_ngrams", int,
+     "longest word n-gram of the linear bag-of-n-grams path beside the LSTM; "
+     "0: the LSTM alone"),
+    ("--bag-buckets", "bag_buckets", int,
+     "rows the bag's n-grams of 2 words and more are hashed into"),
+    ("--learning-rate", "learning_rate", float, "learning rate of Adam"),
+    ("--clipnorm", "clipnorm", float,
+     "scale down each weight's gradient to at most this norm"),
+    ("--learning-rate-schedule", "learning_rate_schedule", str,
+     "constant, or cosine: lower the learning rate after every step, along half "
+     "a cosine down to 0 at the end of the last epoch"),
+    ("--early-stopping", "early_stopping", _read_boolean,
+     "true: stop when the validation accuracy stops improving, keep the best "
+     "epoch"),
+    ("--validation-fraction", "validation_fraction", float,
+     "share of the training texts held out to score every epoch"),
+    ("--epochs", "epochs", int, "passes over the training data"),
+    ("--min-steps", "min_steps", int,
+     "train for more epochs where needed to make at least N gradient steps"),
+    ("--batch-size", "batch_size", int, "texts per gradient step"),
+    ("--predict-batch-size", "predict_batch_size", int,
+     "texts per batch when predicting"),
+)  # fmt: skip
+
+
+def recipe_params(args):
+    """The recipe's keywords of make_lstm_pipeline, with the seed and verbosity."""
+    params = {}
+    if args.recipe == "classic":
+        from .. import CLASSIC_RECIPE
+
+        params.update(CLASSIC_RECIPE)
+    return {**params, "random_state": args.random_state, "verbose": args.verbose}
+
+
+def given_hyperparameters(args):
+    """The hyperparameter options given, by keyword of make_lstm_pipeline."""
+    values = {keyword: getattr(args, keyword) for _, keyword, _, _ in HYPERPARAMETERS}
+    return {keyword: value for keyword, value in values.items() if value is not None}
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Show an option's default in its help, unless it has none to show."""
+
+    def _get_help_string(self, action):
+        shown = action.default not in (None, argparse.SUPPRESS)
+        if shown and action.default is not False:
+            return action.help + " (default: %(default)s)"
+        return action.help
+
+
+def _add_data_options(parser, *, evaluation=False):
+    data = parser.add_argument_group("data")
+    data.add_argument(
+        "--data",
+        metavar="PATH",
+        help="IMDB (aclImdb_v1.tar.gz, an aclImdb/ folder or a folder holding "
+        "one), or your own labelled texts: a .csv, .tsv or .jsonl file with a text "
+        "and a label column, or a folder with one sub-folder of .txt files per "
+        "label; default: IMDB from $SK_LSTM_DATA, else the scikit-learn data home "
+        "(downloaded there if missing)",
+    )
+    data.add_argument(
+        "--text-column",
+        default="text",
+        metavar="NAME",
+        help="column (or JSON key) of the texts in a .csv/.tsv/.jsonl file",
+    )
+    data.add_argument(
+        "--label-column",
+        default="label",
+        metavar="NAME",
+        help="column (or JSON key) of the labels in a .csv/.tsv/.jsonl file",
+    )
+    if not evaluation:
+        data.add_argument(
+            "--test-size",
+            type=_fraction,
+            default=0.2,
+            metavar="FRACTION",
+            help="share of your own data held out (stratified) to test on; IMDB "
+            "has its own test set",
+        )
+    data.add_argument(
+        "--max-samples",
+        type=_positive_int,
+        metavar="N",
+        help="use a stratified subset of at most N texts"
+        + ("" if evaluation else " to train on and N to test on")
+        + " (quick runs)",
+    )
+
+
+def _add_model_options(parser, *, several):
+    model = parser.add_argument_group(
+        "model",
+        "Unset options keep the recipe's value."
+        + (
+            "\nGive several values to search over them, one to fix it."
+            if several
+            else ""
+        ),
+    )
+    model.add_argument(
+        "--recipe",
+        choices=["default", "classic"],
+        default="default",
+        help="start from make_lstm_pipeline()'s defaults, or from the classic "
+        "Keras IMDB recipe (sk_lstm.CLASSIC_RECIPE); the options below override it",
+    )
+    for option, keyword, read, text in HYPERPARAMETERS:
+        model.add_argument(
+            option,
+            dest=keyword,
+            type=_estimator_value(keyword, read),
+            nargs="+" if several else None,
+            metavar=_READERS[read][1],
+            help=text,
+        )
+    model.add_argument(
+        "--random-state",
+        type=_seed,
+        default=7,
+        metavar="SEED",
+        help="seed of weights, dropout and shuffling (and of the data split)",
+    )
+    model.add_argument(
+        "--verbose",
+        type=int,
+        choices=[0, 1, 2],
+        default=0 if several else 1,
+        help="Keras output while fitting: 0 none, 1 a progress bar per epoch, "
+        "2 one line per epoch",
+    )
+
+
+def _add_output_options(parser, *, default, what):
+    output = parser.add_argument_group("output")
+    output.add_argument(
+        "--output",
+        default=default,
+        metavar="FILE",
+        help=f"where to save {what}; with --format both, the safe format goes "
+        "next to it with the suffix .sklstm",
+    )
+    output.add_argument(
+        "--format",
+        choices=["both", "joblib", "sklstm"],
+        default="both",
+        help="joblib (loads anything, but runs code from the file: trusted files "
+        "only), the safe format of sk_lstm.save (loading runs no code), or both",
+    )
+    return output
+
+
+def _add_train(commands):
+    parser = commands.add_parser(
+        "train",
+        help="fit a pipeline, print its test accuracy, save it",
+        formatter_class=_HelpFormatter,
+        description="""\
+Fit make_lstm_pipeline() on IMDB's 25,000 training reviews (or on your own
+data), print the accuracy on IMDB's 25,000 test reviews (or on a held-out
+part of your data), and save the fitted pipeline, its training history
+(FILE_history.csv: loss and metrics per epoch) and its learning curves
+(FILE_learning_curves.png, with matplotlib).""",
+    )
+    _add_data_options(parser)
+    _add_model_options(parser, several=False)
+    _add_output_options(
+        parser, default="imdb_lstm.joblib", what="the fitted pipeline (joblib)"
+    )
+    parser.set_defaults(handler="train")
+
+
+def _add_search(commands):
+    parser = commands.add_parser(
+        "search",
+        help="grid-search hyperparameters with cross-validation (resumable)",
+        formatter_class=_HelpFormatter,
+        description="""\
+Cross-validate every combination of the given option values on the training
+data, for example `sk-lstm search --dropout 0 0.2 0.5 --units 50 100`.
+Each finished candidate is added to the results file at once: if the search
+stops, run the same command again and only the missing candidates are fitted.
+Then print the ranked results, write them (as GridSearchCV.cv_results_) and a
+heat map of the mean validation score (RESULTS_heatmap.png, with matplotlib),
+refit the best candidate on all the training data, print its test accuracy and
+save it.""",
+    )
+    _add_data_options(parser)
+    _add_model_options(parser, several=True)
+    search = parser.add_argument_group("search")
+    search.add_argument(
+        "--cv",
+        type=_at_least_two,
+        default=3,
+        metavar="K",
+        help="number of stratified cross-validation folds",
+    )
+    search.add_argument(
+        "--n-jobs",
+        type=_n_jobs,
+        default=1,
+        metavar="N",
+        help="fits to run at once, in joblib worker processes (-1: one per core)",
+    )
+    output = _add_output_options(
+        parser, default="best_lstm.joblib", what="the refitted best pipeline"
+    )
+    output.add_argument(
+        "--results",
+        default="cv_results.csv",
+        metavar="FILE",
+        help="the results table (CSV), also read to resume a stopped search",
+    )
+    parser.set_defaults(handler="search")
+
+
+def _add_evaluate(commands):
+    parser = commands.add_parser(
+        "evaluate",
+        help="classification report, ROC AUC and confusion matrix of a model",
+        formatter_class=_HelpFormatter,
+        description="""\
+Print the classification report, the ROC AUC and the confusion matrix of a
+saved model on IMDB's test reviews (or on your own labelled data), and plot
+the confusion matrix (with matplotlib).""",
+    )
+    parser.add_argument(
+        "model",
+        metavar="MODEL",
+        help="a fitted pipeline saved by sk-lstm, joblib.dump or sk_lstm.save",
+    )
+    _add_data_options(parser, evaluation=True)
+    parser.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="where to save the confusion matrix plot (PNG); default: "
+        "MODEL_confusion_matrix.png next to the model",
+    )
+    parser.set_defaults(handler="evaluate")
+
+
+def _add_predict(commands):
+    parser = commands.add_parser(
+        "predict",
+        help="label texts with a saved model",
+        formatter_class=_HelpFormatter,
+        description="""\
+Print the predicted label and its probability for each text: the TEXT
+arguments, then the lines of --file; with neither, the lines of standard
+input. Empty lines are skipped.""",
+    )
+    parser.add_argument(
+        "model",
+        metavar="MODEL",
+        help="a fitted pipeline saved by sk-lstm, joblib.dump or sk_lstm.save",
+    )
+    parser.add_argument("texts", nargs="*", metavar="TEXT", help="texts to label")
+    parser.add_argument(
+        "--file",
+        metavar="FILE",
+        help="read texts from FILE, one per line ('-' for standard input)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object per text (text, label, probability, and the "
+        "probability of every label) instead of a table",
+    )
+    parser.set_defaults(handler="predict")
+
+
+def build_parser():
+    """The argument parser of ``sk-lstm`` and its four commands."""
+    parser = argparse.ArgumentParser(
+        prog="sk-lstm",
+        description="Train, tune, evaluate and use LSTM text classifiers built "
+        "with scikit-learn and Keras. `sk-lstm COMMAND --help` explains a command.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_train, _add_search, _add_evaluate, _add_predict):
+        add(commands)
+    return parser

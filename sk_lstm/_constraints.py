@@ -1,0 +1,59 @@
+"""The valid values of the estimators' parameters, in one place.
+
+`TextSequencer` and `LSTMClassifier` validate their parameters against these
+(scikit-learn's ``_parameter_constraints``), and the command line checks its
+option values against the same, at parse time. Importing this module does not
+load TensorFlow.
+"""
+
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+#: The most rows a bag of n-grams may hash into.
+MAX_BUCKETS = 2**31 - 1
+
+SEQUENCER = {
+    "num_words": [Interval(Integral, 3, None, closed="left"), None],
+    "maxlen": [Interval(Integral, 1, None, closed="left")],
+    "padding": [StrOptions({"pre", "post"})],
+    "truncating": [StrOptions({"pre", "post"})],
+    "lowercase": ["boolean"],
+    "token_pattern": [str],
+    "tokenizer": [callable, None],
+    "ngram_range": [tuple, list],  # a list once read back from JSON
+    "min_df": [
+        Interval(Integral, 1, None, closed="left"),
+        Interval(Real, 0, 1, closed="right"),
+    ],
+    "verbose": ["verbose"],
+}
+
+CLASSIFIER = {
+    "vocab_size": [
+        StrOptions({"auto"}),
+        Interval(Integral, 2, None, closed="left"),
+    ],
+    "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+    "units": [Interval(Integral, 1, None, closed="left")],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
+    "mask_zero": ["boolean"],
+    "bidirectional": ["boolean"],
+    "pooling": [StrOptions({"last", "max", "mean"})],
+    "bag_ngrams": [Interval(Integral, 0, None, closed="left")],
+    "bag_buckets": [Interval(Integral, 1, MAX_BUCKETS, closed="both")],
+    "length_bucketing": ["boolean"],
+    "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+    "clipnorm": [Interval(Real, 0, None, closed="neither"), None],
+    "learning_rate_schedule": [StrOptions({"constant", "cosine"})],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "epochs": [Interval(Integral, 1, None, closed="left")],
+    "min_steps": [Interval(Integral, 0, None, closed="left")],
+    "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+    "predict_batch_size": [Interval(Integral, 1, None, closed="left"), None],
+    "random_state": ["random_state"],
+    "verbose": [Interval(Integral, 0, 2, closed="both"), StrOptions({"auto"})],
+}
