@@ -24,6 +24,11 @@ def to_seed(random_state):
     return int(check_random_state(random_state).randint(MAX_SEED))
 
 
+def tensorflow_state():
+    """TensorFlow's global seed and whether op determinism is on (for tests too)."""
+    return context.global_seed(), tf_config.is_op_determinism_enabled()
+
+
 @contextmanager
 def seeded(seed):
     """Seed Python, NumPy and TensorFlow and make TF ops deterministic in a block.
@@ -39,8 +44,7 @@ def seeded(seed):
         return
     python_state = random.getstate()
     numpy_state = np.random.get_state()
-    tf_seed = context.global_seed()
-    determinism_was_on = tf_config.is_op_determinism_enabled()
+    tf_seed, determinism_was_on = tensorflow_state()
     random.seed(seed)
     np.random.seed(seed)
     tf.random.set_seed(seed)

@@ -1,4 +1,4 @@
-"""The README's bad-input table, row by row, on a fitted pipeline.
+"""The bad-input table (docs/bad_input.md), row by row, on a fitted pipeline.
 
 Each row either raises a clear error (and leaves the fitted pipeline exactly as it
 was) or gives a defined result.

@@ -10,10 +10,9 @@ import scipy.sparse as sp
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import get_tags
-from tensorflow.python.eager import context
-from tensorflow.python.framework import config as tf_config
 
 from sk_lstm import LSTMClassifier, TextSequencer
+from sk_lstm._random import tensorflow_state
 
 from .conftest import TINY, make_reviews
 
@@ -135,12 +134,11 @@ def test_validation_split_without_sample_weight(sequences, length_bucketing):
 
 def process_state():
     return (
-        tf_config.is_op_determinism_enabled(),
+        tensorflow_state(),
         os.environ.get("TF_DETERMINISTIC_OPS"),
         random.getstate(),
         np.random.get_state()[1].tolist(),
         keras.backend.floatx(),
-        context.global_seed(),
     )
 
 
