@@ -1,5 +1,6 @@
 """The LSTM text classifier: a scikeras ``KerasClassifier`` with real parameters."""
 
+import functools
 import math
 
 import keras
@@ -335,11 +336,13 @@ class LSTMClassifier(KerasClassifier):
         initial_epoch,
         _in_fit=False,
         _new_model=False,
+        _random=None,
         **kwargs,
     ):
         # `fit` (not `partial_fit`) holds out the validation set, counts the bag's
         # prior on the rest, stops early and anneals the learning rate. A Keras
         # validation_split or validation_data, if given, wins over the hold-out.
+        random = np.random.RandomState() if _random is None else _random
         saved_callbacks = self._fit_callbacks
         fit_args = {
             **route_params(
@@ -352,7 +355,7 @@ class LSTMClassifier(KerasClassifier):
         )
         if _in_fit and self.validation_fraction is not None and not own_validation:
             X, y, sample_weight, kwargs["validation_data"] = split_validation(
-                X, y, sample_weight, self.validation_fraction
+                X, y, sample_weight, self.validation_fraction, random
             )
             own_validation = True
         kept = training_rows(len(X), fit_args)  # the rest: Keras' validation_split
@@ -381,14 +384,17 @@ class LSTMClassifier(KerasClassifier):
         if _in_fit and self.learning_rate_schedule == "cosine":
             cosine = CosineDecay(epochs)  # scikeras trains `epochs` more epochs
             self._fit_callbacks = [*self._fit_callbacks, cosine]
-        fit = self._fit_bucketed if self.length_bucketing else super()._fit_keras_model
+        if self.length_bucketing:
+            fit = functools.partial(self._fit_bucketed, random=random)
+        else:
+            fit = super()._fit_keras_model
         try:
             return fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
         finally:
             self._fit_callbacks = saved_callbacks
 
     def _fit_bucketed(
-        self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+        self, X, y, sample_weight, warm_start, epochs, initial_epoch, random, **kwargs
     ):
         fit_args = {
             **route_params(
@@ -412,9 +418,8 @@ class LSTMClassifier(KerasClassifier):
                 batch_size=fit_args.get("validation_batch_size") or batch_size,
                 left_aligned=self.mask_zero,
             )
-        # Under a seeded fit the global NumPy state is seeded, so this is too.
         rng = (
-            np.random.default_rng(np.random.randint(MAX_SEED))  # noqa: NPY002
+            np.random.default_rng(random.randint(MAX_SEED))
             if fit_args.get("shuffle", True)
             else None
         )
@@ -545,12 +550,13 @@ class LSTMClassifier(KerasClassifier):
             The fitted classifier.
         """
         y = as_label_vector(y)
-        with fit_transaction(self, y):
+        with fit_transaction(self, y) as random:
             super().fit(
                 X,
                 y,
                 sample_weight=checked_sample_weight(sample_weight),
                 _in_fit=True,
+                _random=random,
                 **kwargs,
             )
         return self
@@ -578,12 +584,13 @@ class LSTMClassifier(KerasClassifier):
         """
         y = as_label_vector(y)
         known = classes is None and getattr(self, "classes_", None) is not None
-        with fit_transaction(self, y, False if known else classes):
+        with fit_transaction(self, y, False if known else classes) as random:
             super().partial_fit(
                 X,
                 y,
                 classes=classes,
                 sample_weight=checked_sample_weight(sample_weight),
+                _random=random,
                 **kwargs,
             )
         return self

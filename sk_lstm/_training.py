@@ -48,19 +48,22 @@ class CosineDecay(keras.callbacks.Callback):
 
 @contextmanager
 def fit_transaction(estimator, y, classes=None):
-    """Validate, seed and make a fit all-or-nothing.
+    """Validate, seed and make a fit all-or-nothing; yield its random generator.
 
     Parameters and labels are checked before anything changes; if the fit fails
     anyway, the estimator gets its previous state back, so a bad call never leaves
-    a half-refitted model behind.
+    a half-refitted model behind. The generator (a ``RandomState`` of the fit's
+    seed) is for the fit's own draws (validation split, batch order), passed on
+    explicitly; TensorFlow's and Keras' draws follow the seeded global state.
     """
     estimator._validate_params()
     check_labels(y, classes)
     follow_thread_limit()
     saved_state = dict(vars(estimator))
+    seed = to_seed(estimator.random_state)
     try:
-        with seeded(to_seed(estimator.random_state)), arrays_inside():
-            yield
+        with seeded(seed), arrays_inside():
+            yield np.random.RandomState(seed)
     except BaseException:
         vars(estimator).clear()
         vars(estimator).update(saved_state)
@@ -81,15 +84,15 @@ def arrays_inside():
     return config_context(transform_output="default")
 
 
-def split_validation(X, y, sample_weight, fraction):
+def split_validation(X, y, sample_weight, fraction, random):
     """Hold out a random, stratified where possible, ``fraction`` of the data.
 
-    Returns the training ``X, y, sample_weight`` and the validation tuple.
+    ``random`` is the fit's ``RandomState``. Returns the training ``X, y,
+    sample_weight`` and the validation tuple.
     """
     arrays = [X, y] if sample_weight is None else [X, y, sample_weight]
     labels = class_indices(y)
-    # Under a seeded fit the global NumPy state is seeded, so this is too.
-    seed = np.random.randint(MAX_SEED)  # noqa: NPY002
+    seed = random.randint(MAX_SEED)
     try:
         parts = train_test_split(
             *arrays, test_size=fraction, stratify=labels, random_state=seed
