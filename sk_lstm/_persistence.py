@@ -10,10 +10,13 @@ alone or in a Pipeline, are saved.
 
 import json
 import os
+import re
 import secrets
 import tempfile
+import warnings
 import zipfile
 import zlib
+from collections import Counter
 
 import h5py
 import numpy as np
@@ -176,19 +179,28 @@ def load(path):
 
 def _load(archive):
     names = archive.namelist()
-    duplicates = sorted({name for name in names if names.count(name) > 1})
+    duplicates = sorted(name for name, n in Counter(names).items() if n > 1)
     if duplicates:
         raise ValueError(f"the member {duplicates[0]!r} appears more than once")
     if MANIFEST not in names:
         raise ValueError(f"no {MANIFEST} manifest: not an sk_lstm file")
     manifest = json.loads(_read_member(archive, MANIFEST, _MANIFEST_BYTES))
     _check_manifest(manifest)
-    expected = {MANIFEST} | {e["model"] for e in manifest["steps"] if "model" in e}
+    expected = {MANIFEST} | {
+        e["model"] for e in manifest["steps"] if e["class"] == "LSTMClassifier"
+    }
     if set(names) != expected:
         raise ValueError(
             f"members {sorted(set(names) ^ expected)} are unexpected or missing"
         )
-    steps = [(entry["name"], _rebuild(entry, archive)) for entry in manifest["steps"]]
+    try:
+        steps = [(e["name"], _rebuild(e, archive)) for e in manifest["steps"]]
+    except (TypeError, AttributeError, OverflowError, KeyError, re.error) as error:
+        # scikeras and Keras read some parameters (model, optimizer, loss...)
+        # only when the model is built: a wrong type surfaces there.
+        raise ValueError(
+            f"its parameters do not make a model ({type(error).__name__}: {error})"
+        ) from None
     if manifest["pipeline"]:
         _check_steps_agree(steps)
         return AtomicPipeline(steps)
@@ -269,25 +281,36 @@ def _check_manifest(manifest):
         if entry["class"] not in _CLASSES:
             raise ValueError(f"unexpected class {entry['class']!r} in the manifest")
         _check_keys(entry["fitted"], _FITTED_KEYS[entry["class"]], f"{what} fitted")
+        allowed = set(_STEP_KEYS) | (
+            {"model"} if entry["class"] == "LSTMClassifier" else set()
+        )
+        if set(entry) - allowed:
+            raise ValueError(
+                f"{what} has unexpected keys {sorted(set(entry) - allowed)}"
+            )
         if entry["class"] == "LSTMClassifier":
             _check_keys(entry, {"model": str}, what)
             if entry["model"] == MANIFEST:
                 raise ValueError(f"{what} names the manifest as its model")
-    if manifest["pipeline"] and [e["class"] for e in steps] != list(_CLASSES):
+    classes = [entry["class"] for entry in steps]
+    if manifest["pipeline"] and len(steps) == 2 and classes != list(_CLASSES):
         raise ValueError("a pipeline must be a TextSequencer then an LSTMClassifier")
+    names = [entry["name"] for entry in steps]
+    if len(set(names)) != len(names) or any(not n or "__" in n for n in names):
+        raise ValueError(f"step names {names} are not distinct names without '__'")
 
 
 def _check_steps_agree(steps):
+    if len(steps) != 2:
+        return
     (_, sequencer), (_, classifier) = steps
+    # (A vocabulary larger than the embedding is fine: the classifier reads the
+    # indices it lacks as out-of-vocabulary, with vocab_size set or with words
+    # seen only beyond maxlen.)
     if classifier.n_features_in_ != sequencer.maxlen:
         raise ValueError(
             f"the classifier reads sequences of {classifier.n_features_in_} but "
             f"the sequencer writes {sequencer.maxlen}"
-        )
-    if len(sequencer.vocabulary_) + 2 > classifier.vocab_size_:
-        raise ValueError(
-            f"the sequencer has {len(sequencer.vocabulary_) + 2} indices but the "
-            f"classifier's embedding {classifier.vocab_size_} rows"
         )
 
 
@@ -349,6 +372,7 @@ def _rebuild_sequencer(sequencer, fitted):
         raise ValueError("the vocabulary's indices are not 2, 3, ... in some order")
     if any(count < 0 for count in _whole_numbers(counts, "word_counts_")):
         raise ValueError("a word count is negative")
+    sequencer.build_analyzer()  # the token pattern compiles, ngram_range is a pair
     sequencer.vocabulary_ = dict(vocabulary)
     sequencer.word_counts_ = dict(counts)
     sequencer.n_features_in_ = 1
@@ -368,7 +392,11 @@ def _rebuild_classifier(classifier, fitted, archive, member):
         dtype = np.dtype(dtype)
     except TypeError:
         raise ValueError(f"classes_dtype {dtype!r} is not a NumPy dtype") from None
-    if dtype.kind not in "biufU" or not 2 <= len(classes) <= MAX_CLASSES:
+    kinds = {"U": (str,), "O": (str, int, float, bool)}.get(
+        dtype.kind, (int, float, bool)
+    )
+    plain = all(type(label) in kinds for label in classes)
+    if dtype.kind not in "biufUO" or not plain or not 2 <= len(classes) <= MAX_CLASSES:
         raise ValueError(
             f"{len(classes)} classes of dtype {dtype}: expected 2 to {MAX_CLASSES:,} "
             "numbers or strings"
@@ -377,6 +405,10 @@ def _rebuild_classifier(classifier, fitted, archive, member):
         raise ValueError(
             f"sequences of {length} (1 to {MAX_SEQUENCE_LENGTH:,} allowed) over "
             f"{vocab_size} indices (at least 2)"
+        )
+    if classifier.vocab_size not in ("auto", vocab_size):
+        raise ValueError(
+            f"vocab_size={classifier.vocab_size} but the embedding has {vocab_size}"
         )
     weights = _weight_count(classifier, vocab_size, len(classes))
     if weights > MAX_WEIGHTS:
@@ -406,7 +438,12 @@ def _rebuild_classifier(classifier, fitted, archive, member):
             _read_member(archive, member, limit, out=file)
         try:
             _check_weights_file(model_path, limit)
-            classifier.model_.load_weights(model_path)
+            with warnings.catch_warnings():
+                # The optimizer starts afresh; its saved slots are not wanted.
+                warnings.filterwarnings(
+                    "ignore", "Skipping variable loading for optimizer"
+                )
+                classifier.model_.load_weights(model_path)
         except Exception as error:  # h5py and Keras raise many kinds for a bad file
             raise ValueError(
                 f"the weights in {member!r} are damaged or do not fit the model its "
@@ -427,16 +464,24 @@ def _check_weights_file(model_path, limit):
             if info.compress_type != zipfile.ZIP_STORED or info.file_size > limit:
                 raise ValueError(f"unexpected member {info.filename!r}")
         with inner.open(_WEIGHTS) as raw, h5py.File(raw, "r") as weights:
-            sizes = []
-            weights.visititems(
-                lambda _, item: (
-                    sizes.append(item.size * item.dtype.itemsize)
-                    if isinstance(item, h5py.Dataset)
-                    else None
-                )
-            )
-    if sum(sizes) > limit:
-        raise ValueError(f"its datasets declare {sum(sizes):,} bytes")
+            size = sum(_dataset_bytes(weights))
+    if size > limit:
+        raise ValueError(f"its datasets declare {size:,} bytes")
+
+
+def _dataset_bytes(group):
+    """The bytes of every dataset under ``group``, refusing anything but plain
+    datasets reached by hard links (no external files, links or virtual data)."""
+    for name in group:
+        if not isinstance(group.get(name, getlink=True), h5py.HardLink):
+            raise ValueError(f"the HDF5 link {name!r} is not a hard link")
+        item = group[name]
+        if isinstance(item, h5py.Group):
+            yield from _dataset_bytes(item)
+        elif item.external or item.is_virtual:
+            raise ValueError(f"the HDF5 dataset {name!r} is stored elsewhere")
+        else:
+            yield item.size * item.dtype.itemsize
 
 
 def _weight_count(classifier, vocab_size, n_classes):
