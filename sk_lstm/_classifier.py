@@ -9,7 +9,7 @@ import tensorflow as tf
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
-from sklearn.utils import ClassifierTags
+from sklearn.utils import ClassifierTags, check_random_state
 
 from ._batching import bucketed_dataset
 from ._constraints import CLASSIFIER
@@ -50,11 +50,12 @@ class LSTMClassifier(KerasClassifier):
     min_steps=0)``, or ``make_lstm_pipeline(**CLASSIC_RECIPE)`` with its text
     step.
 
-    It also mends two defects of scikeras 0.13 under scikit-learn >= 1.7: it is
-    tagged as a classifier (``is_classifier`` is True, so ``GridSearchCV`` uses
-    stratified folds and ``scoring="roc_auc"`` works), and a seeded fit restores
-    TensorFlow's global state afterwards (scikeras leaves op determinism on, which
-    makes a later unseeded fit fail).
+    It also mends three defects of scikeras 0.13 under scikit-learn >= 1.7: it
+    is tagged as a classifier (``is_classifier`` is True, so ``GridSearchCV``
+    uses stratified folds and ``scoring="roc_auc"`` works), a seeded fit
+    restores TensorFlow's global state afterwards (scikeras leaves op
+    determinism on, which makes a later unseeded fit fail), and
+    ``predict_proba`` of a single sample keeps its shape ``(1, n_classes)``.
 
     Parameters
     ----------
@@ -342,7 +343,7 @@ class LSTMClassifier(KerasClassifier):
         # `fit` (not `partial_fit`) holds out the validation set, counts the bag's
         # prior on the rest, stops early and anneals the learning rate. A Keras
         # validation_split or validation_data, if given, wins over the hold-out.
-        random = np.random.RandomState() if _random is None else _random
+        random = check_random_state(_random)  # None: NumPy's global state
         saved_callbacks = self._fit_callbacks
         fit_args = {
             **route_params(

@@ -26,7 +26,7 @@ SEQUENCER = {
         Interval(Integral, 1, None, closed="left"),
         Interval(Real, 0, 1, closed="right"),
     ],
-    "verbose": ["verbose"],
+    "verbose": ["verbose", StrOptions({"auto"})],
 }
 
 CLASSIFIER = {

@@ -94,14 +94,16 @@ class AtomicPipeline(Pipeline):
             Fitted.
         """
         saved_steps = list(self.steps)
-        saved_states = [dict(vars(step)) for _, step in saved_steps]
+        # "passthrough" and None steps have no state to keep.
+        saved_states = [dict(getattr(step, "__dict__", {})) for _, step in saved_steps]
         try:
             return super().fit(X, y, **params)
         except BaseException:
             self.steps = saved_steps
             for (_, step), state in zip(saved_steps, saved_states, strict=True):
-                vars(step).clear()
-                vars(step).update(state)
+                if hasattr(step, "__dict__"):
+                    vars(step).clear()
+                    vars(step).update(state)
             raise
 
 

@@ -41,10 +41,20 @@ HOOKS = {
     "_routing_prefixes": None,
     # set by `_initialize_callbacks`, read and extended for one fit
     "_initialize_callbacks": (),
+    "_fit_callbacks": None,
+    "_predict_callbacks": None,
     # `fit` passes `**kwargs` (our `_in_fit` flag) on to `_fit`
     "fit": ("X", "y", "sample_weight", "kwargs"),
     "partial_fit": ("X", "y", "classes", "sample_weight", "kwargs"),
     "initialize": ("X", "y"),
+}
+
+
+# The instance attributes of HOOKS, and the method that sets each.
+_SET_BY = {
+    "_random_state": "_initialize",
+    "_fit_callbacks": "_initialize_callbacks",
+    "_predict_callbacks": "_initialize_callbacks",
 }
 
 
@@ -58,7 +68,13 @@ def missing_hooks():
     """
     problems = []
     for name, parameters in HOOKS.items():
-        if not hasattr(KerasClassifier, name) and name != "_random_state":
+        if name in _SET_BY:  # instance attributes: set by a method we can read
+            if name not in inspect.getsource(getattr(KerasClassifier, _SET_BY[name])):
+                problems.append(
+                    f"KerasClassifier.{_SET_BY[name]} no longer sets {name}"
+                )
+            continue
+        if not hasattr(KerasClassifier, name):
             problems.append(f"scikeras.wrappers.KerasClassifier.{name} is gone")
             continue
         if parameters is None:
@@ -70,8 +86,6 @@ def missing_hooks():
                 f"KerasClassifier.{name} no longer takes {lacking} (it takes "
                 f"{list(have)})"
             )
-    if "_random_state" not in inspect.getsource(KerasClassifier._initialize):
-        problems.append("KerasClassifier._initialize no longer sets _random_state")
     route = inspect.signature(route_params).parameters
     if list(route)[:3] != ["params", "destination", "pass_filter"]:
         problems.append(f"scikeras._utils.route_params takes {list(route)}")

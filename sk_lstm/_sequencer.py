@@ -73,9 +73,10 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     min_df : int or float, default=1
         Keep only words found in at least ``min_df`` texts (an int) or in at least
         that proportion of the texts (a float in (0, 1]).
-    verbose : int, default=0
-        1 or 2 shows a Keras progress bar while texts are indexed or read (it
-        takes tens of seconds for 100,000 reviews).
+    verbose : int or "auto", default=0
+        0 is silent; 1 (or ``"auto"``) shows a Keras progress bar while texts are
+        indexed (``fit``) or read (``transform``), 2 or more one line when done,
+        as Keras' ``fit`` does. Indexing 100,000 reviews takes about 10 s.
 
     Attributes
     ----------
@@ -388,7 +389,12 @@ def _progress(total, verbose, verb):
     from keras.utils import Progbar  # TensorFlow is loaded by then in a pipeline
 
     print(f"{verb} {total:,} texts")
-    bar = Progbar(total, verbose=verbose, unit_name="text")
+    # As Keras' fit: "auto" and 1 draw a bar, 2 and more one line at the end.
+    bar = Progbar(
+        total,
+        verbose=1 if verbose == "auto" else min(int(verbose), 2),
+        unit_name="text",
+    )
     yield bar.update
 
 

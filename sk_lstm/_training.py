@@ -7,6 +7,7 @@ import keras
 import numpy as np
 from sklearn import config_context
 from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
 
 from ._random import MAX_SEED, seeded, to_seed
 from ._threads import follow_thread_limit
@@ -63,7 +64,8 @@ def fit_transaction(estimator, y, classes=None):
     seed = to_seed(estimator.random_state)
     try:
         with seeded(seed), arrays_inside():
-            yield np.random.RandomState(seed)
+            # None: NumPy's global RandomState, as scikit-learn's estimators use.
+            yield check_random_state(seed)
     except BaseException:
         vars(estimator).clear()
         vars(estimator).update(saved_state)

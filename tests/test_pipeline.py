@@ -1,3 +1,4 @@
+import pickle
 import subprocess
 import sys
 
@@ -169,13 +170,30 @@ def test_the_pipeline_class_is_public_and_shows_its_name(reviews):
 
 
 def test_pipelines_pickled_under_the_old_private_name_still_load():
-    from sk_lstm._pipeline import _AtomicPipeline
+    """Files joblib wrote while the class was `_AtomicPipeline` unpickle."""
+    old = pickle.dumps(make_lstm_pipeline(units=3), protocol=0).replace(
+        b"\nAtomicPipeline\n", b"\n_AtomicPipeline\n"
+    )
+    assert b"_AtomicPipeline" in old
+    loaded = pickle.loads(old)
+    assert type(loaded) is sk_lstm.AtomicPipeline
+    assert loaded.get_params()["classifier__units"] == 3
 
-    assert _AtomicPipeline is sk_lstm.AtomicPipeline
+
+def test_a_failed_fit_with_passthrough_steps_keeps_the_fitted_state(reviews):
+    texts, y = reviews
+    sequences = TextSequencer(maxlen=12).fit_transform(texts)
+    pipe = make_lstm_pipeline(**{**TINY, "epochs": 1}).set_params(
+        sequencer="passthrough"
+    )
+    pipe.fit(sequences, y)
+    before = pipe.predict_proba(sequences)
+    with pytest.raises(ValueError, match="one class only"):
+        pipe.fit(sequences, ["pos"] * len(y))
+    np.testing.assert_array_equal(pipe.predict_proba(sequences), before)
 
 
-def test_verbose_goes_to_both_steps():
-    pipe = make_lstm_pipeline(verbose=1, units=3, maxlen=9)
-    params = pipe.get_params()
-    assert params["sequencer__verbose"] == params["classifier__verbose"] == 1
-    assert (params["sequencer__maxlen"], params["classifier__units"]) == (9, 3)
+def test_verbose_auto_works_in_both_steps(reviews, capsys):
+    texts, y = reviews
+    make_lstm_pipeline(**{**TINY, "epochs": 1}, verbose="auto").fit(texts, y)
+    assert f"Indexing {len(texts)} texts" in capsys.readouterr().out

@@ -1,7 +1,5 @@
 """scikeras is archived: fail loudly, saying what changed, if a hook we use moved."""
 
-import inspect
-
 from scikeras.wrappers import KerasClassifier
 
 from sk_lstm import LSTMClassifier, _scikeras
@@ -32,4 +30,15 @@ def test_the_check_reports_a_missing_hook(monkeypatch):
         "KerasClassifier._gone_in_a_later_release is gone" in p for p in problems
     )
     assert any("_fit no longer takes ['renamed_argument']" in p for p in problems)
-    assert inspect.signature(KerasClassifier._fit)  # the real one is untouched
+    assert len(problems) == 3  # the heading and the two changes, nothing else
+
+
+def test_the_check_reports_an_attribute_no_longer_set(monkeypatch):
+    def initialize_callbacks(self):
+        self._fit_callbacks = []  # and no longer the one for predict
+
+    monkeypatch.setattr(KerasClassifier, "_initialize_callbacks", initialize_callbacks)
+    problems = _scikeras.missing_hooks()
+    assert problems[1:] == [
+        "KerasClassifier._initialize_callbacks no longer sets _predict_callbacks"
+    ]

@@ -77,7 +77,7 @@ def run(args):
     best = candidates[int(np.argmin([row["rank_test_score"] for row in table]))]
     print(f"\nRefitting the best candidate on all {len(y_train):,} training texts")
     pipe.set_params(**best).fit(X_train, y_train)
-    pipe.set_params(classifier__verbose=0)
+    pipe.set_params(sequencer__verbose=0, classifier__verbose=0)
     accuracy = pipe.score(X_test, y_test)
     print(f"Test accuracy: {accuracy:.4f} on {len(y_test):,} {test_name}")
     save_model(pipe, models)

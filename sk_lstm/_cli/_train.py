@@ -35,7 +35,7 @@ def run(args):
     pipe.fit(X_train, y_train)
     print(f"Fit time: {time.perf_counter() - start:.1f} s")
 
-    pipe.set_params(classifier__verbose=0)
+    pipe.set_params(sequencer__verbose=0, classifier__verbose=0)
     accuracy = pipe.score(X_test, y_test)
     print(f"Test accuracy: {accuracy:.4f} on {len(y_test):,} {test_name}")
 
