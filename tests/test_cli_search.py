@@ -44,6 +44,7 @@ def fits(monkeypatch):
     return counted
 
 
+@pytest.mark.slow
 def test_search_is_written_as_it_goes_and_resumed(search_argv, tmp_path, fits, capsys):
     results = tmp_path / "cv.csv"
     fits.stop_at = 5  # the first fold of the third candidate

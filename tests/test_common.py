@@ -1,5 +1,6 @@
 """scikit-learn's common estimator checks, run on a tiny LSTMClassifier."""
 
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sk_lstm import LSTMClassifier
@@ -19,11 +20,13 @@ EXPECTED_FAILED_CHECKS = {
         "subclass can reorder them (the classifier tags are set instead)"
     ),
     "check_dtype_object": FLOAT_FEATURES,
-    "check_classifiers_train": FLOAT_FEATURES,
     "check_class_weight_classifiers": FLOAT_FEATURES,
     "check_sample_weight_equivalence_on_dense_data": FLOAT_FEATURES,
     "check_classifiers_one_label_sample_weights": FLOAT_FEATURES,
 }
+
+
+pytestmark = pytest.mark.slow  # about a hundred checks, each fitting a model
 
 
 @parametrize_with_checks(

@@ -22,6 +22,7 @@ def subset(split, n):
     return X_sub, y_sub
 
 
+@pytest.mark.slow
 def test_lstm_pipeline_beats_chance_on_real_reviews():
     X_train, y_train = subset("train", 2000)
     X_test, y_test = subset("test", 1000)

@@ -22,6 +22,7 @@ def search(**kwargs):
     return GridSearchCV(pipe, GRID, cv=2, **kwargs).fit(X, y)
 
 
+@pytest.mark.slow
 def test_tensorflow_threads_follow_omp_num_threads():
     code = (
         "import numpy as np, tensorflow as tf\n"
@@ -43,6 +44,7 @@ def test_tensorflow_threads_follow_omp_num_threads():
         assert done.stdout.split("\n")[-2] == expected
 
 
+@pytest.mark.slow
 def test_loky_processes_give_the_same_search_as_one_process():
     serial = search()
     parallel = search(n_jobs=2)
@@ -54,6 +56,7 @@ def test_loky_processes_give_the_same_search_as_one_process():
     )
 
 
+@pytest.mark.slow
 def test_dask_cluster_runs_the_search():
     distributed = pytest.importorskip(
         "dask.distributed", reason="dask.distributed is not installed"

@@ -61,6 +61,7 @@ def test_pipeline_is_a_classifier_and_cv_is_stratified():
     assert isinstance(check_cv(3, y, classifier=is_classifier(pipe)), StratifiedKFold)
 
 
+@pytest.mark.slow
 def test_grid_search_over_dropout_and_units_with_roc_auc():
     X, y = make_reviews(48)
     pipe = make_lstm_pipeline(maxlen=12, **{**TINY, "epochs": 2})
@@ -88,6 +89,7 @@ def test_calibrated_classifier():
     assert set(calibrated.classes_) == {"neg", "pos"}
 
 
+@pytest.mark.slow
 def test_joblib_round_trip_in_a_fresh_process(tmp_path):
     X, y = make_reviews(48)
     pipe = make_lstm_pipeline(maxlen=12, **TINY).fit(X, y)

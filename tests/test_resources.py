@@ -20,6 +20,7 @@ print(pipe.predict_proba(X).tobytes().hex())
 """
 
 
+@pytest.mark.slow
 def test_same_seed_same_predictions_in_two_processes():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     outputs = [
@@ -36,6 +37,7 @@ def test_same_seed_same_predictions_in_two_processes():
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="reads /proc")
+@pytest.mark.slow
 def test_memory_does_not_grow_over_many_fits():
     def rss_mb():
         with open("/proc/self/statm") as statm:

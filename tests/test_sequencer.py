@@ -230,6 +230,7 @@ def test_fit_is_idempotent_and_leaves_its_input_alone():
     assert texts == CORPUS and list(array) == CORPUS
 
 
+@pytest.mark.slow
 def test_grid_search_over_sequencer_parameters():
     X, y = make_reviews(32)
     pipe = make_pipeline(TextSequencer(), LSTMClassifier(**{**TINY, "epochs": 1}))
