@@ -425,12 +425,14 @@ def _rebuild_classifier(classifier, fitted, archive, member):
     classes = np.array(classes, dtype=dtype)
     if len(np.unique(classes)) != len(classes):
         raise ValueError("classes_ are not distinct")
-    # Let scikeras set up its encoders and metadata on stand-in data that has the
-    # saved classes, sequence length and vocabulary size, which builds the model
-    # from the saved parameters; then read the saved weights into it.
-    X = np.zeros((len(classes), length), dtype=np.int32)
-    X[0, 0] = vocab_size - 1
-    classifier.initialize(X, classes)
+    # scikeras' `initialize` (its way to set up a model without fitting) sets
+    # its label encoder and metadata from the saved classes and the sequence
+    # length, and builds the model from the saved parameters, with the
+    # embedding's size given rather than read from the data; then the saved
+    # weights are read into that model.
+    saved_size, classifier.vocab_size = classifier.vocab_size, vocab_size
+    classifier.initialize(np.zeros((len(classes), length), dtype=np.int32), classes)
+    classifier.vocab_size = saved_size
     limit = 16 * weights + 2**26  # float32 weights, optimizer slots, overhead
     with tempfile.TemporaryDirectory() as scratch:
         model_path = os.path.join(scratch, "model.keras")

@@ -102,6 +102,7 @@ def test_predictions_do_not_depend_on_batch_or_order(data):
         )
 
 
+@pytest.mark.slow
 def test_bucketing_can_be_turned_off_and_learns_either_way(data):
     texts, y = data
     for bucketing in (True, False):

@@ -23,6 +23,14 @@ def sequences():
     return TextSequencer(maxlen=12).fit_transform(texts), y
 
 
+@pytest.fixture(scope="module")
+def fitted_once():
+    texts, y = make_reviews(64)
+    X = TextSequencer(maxlen=12).fit_transform(texts)
+    clf = LSTMClassifier(**{**TINY, "epochs": 1}).fit(X, y)
+    return clf, X, y, clf.model_, clf.predict_proba(X)
+
+
 def layer_of(model, kind):
     return [layer for layer in model.layers if isinstance(layer, kind)]
 
@@ -63,6 +71,7 @@ def test_multiclass_uses_softmax():
     assert clf.model_.loss == "sparse_categorical_crossentropy"
 
 
+@pytest.mark.slow
 def test_architecture_parameters_shape_the_model(sequences):
     X, y = sequences
     clf = LSTMClassifier(
@@ -142,6 +151,7 @@ def process_state():
     )
 
 
+@pytest.mark.slow
 def test_same_seed_same_predictions_and_no_global_side_effects(sequences):
     X, y = sequences
     before = process_state()
@@ -204,11 +214,10 @@ def test_parameters_out_of_range(sequences, params, match):
     ],
 )
 def test_bad_input_is_refused_and_fitted_state_kept(
-    sequences, X_bad, y_bad, error, match
+    fitted_once, X_bad, y_bad, error, match
 ):
-    X, y = sequences
-    clf = LSTMClassifier(**{**TINY, "epochs": 1}).fit(X, y)
-    model, proba = clf.model_, clf.predict_proba(X)
+    # One classifier for every case: a refused fit must leave it as it was.
+    clf, X, y, model, proba = fitted_once
     Xb, yb = X.astype(float), y.astype(object)
     if X_bad == "float":
         Xb[0, 0] = 0.5

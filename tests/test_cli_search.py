@@ -96,6 +96,7 @@ def test_search_is_written_as_it_goes_and_resumed(search_argv, tmp_path, fits, c
     assert (tmp_path / "best.sklstm").exists()
 
 
+@pytest.mark.slow
 def test_a_half_written_results_file_is_resumed(search_argv, tmp_path, fits, capsys):
     grid = ["--units", "4", "8", "--dropout", "0.2"]
     fits.stop_at = 1

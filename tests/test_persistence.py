@@ -365,6 +365,7 @@ def test_the_file_being_written_is_named_after_its_target(
     assert os.path.dirname(source) == str(tmp_path)
 
 
+@pytest.mark.slow
 def test_files_that_save_writes_load_back(tmp_path):
     """Object labels, an embedding smaller than the vocabulary (vocab_size set,
     or words seen only beyond maxlen), a one-step pipeline."""

@@ -81,6 +81,7 @@ def test_grid_search_over_dropout_and_units_with_roc_auc():
     )
 
 
+@pytest.mark.slow
 def test_calibrated_classifier():
     X, y = make_reviews(48)
     pipe = make_lstm_pipeline(maxlen=12, **{**TINY, "epochs": 2})

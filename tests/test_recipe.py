@@ -107,6 +107,7 @@ class RateRecorder(keras.callbacks.Callback):
 
 
 @pytest.mark.parametrize("length_bucketing", [True, False])
+@pytest.mark.slow
 def test_cosine_schedule_anneals_every_step_of_fit(sequences, length_bucketing):
     X, y = sequences  # 96 rows: 6 steps of 16 per epoch
     recorder = RateRecorder()
@@ -206,6 +207,7 @@ def test_validation_fraction_holds_out_a_stratified_share(sequences):
     assert len(steps) == 3 * 9  # 72 of the 96 samples: 9 batches of 8 per epoch
 
 
+@pytest.mark.slow
 def test_same_seed_same_validation_split_and_predictions(sequences):
     X, y = sequences
     params = {**TINY, "epochs": 3, "early_stopping": True, "validation_fraction": 0.2}
@@ -277,6 +279,7 @@ def test_classic_recipe_builds_the_classic_model():
     assert model.layers[-1].activation.__name__ == "sigmoid"
 
 
+@pytest.mark.slow
 def test_min_steps_gives_small_data_more_epochs(sequences):
     X, y = sequences  # 96 rows: 6 steps of 16 per epoch
     clf = LSTMClassifier(**{**TINY, "epochs": 2, "min_steps": 20}).fit(X, y)
