@@ -441,10 +441,10 @@ def _rebuild_classifier(classifier, fitted, archive, member):
         try:
             _check_weights_file(model_path, limit)
             with warnings.catch_warnings():
-                # The optimizer starts afresh; its saved slots are not wanted.
-                warnings.filterwarnings(
-                    "ignore", "Skipping variable loading for optimizer"
-                )
+                # The optimizer starts afresh (its saved slots are not wanted);
+                # weights of another model are refused below, not warned about.
+                for skipped in ("variable loading for optimizer", "nested container"):
+                    warnings.filterwarnings("ignore", f"Skipping {skipped}")
                 classifier.model_.load_weights(model_path)
         except Exception as error:  # h5py and Keras raise many kinds for a bad file
             raise ValueError(

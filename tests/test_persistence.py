@@ -97,9 +97,12 @@ def test_a_model_of_another_architecture_is_never_deserialized(fitted, tmp_path)
         tmp_path / "bad.sklstm",
         lambda name, data: evil_bytes if name.endswith(".keras") else data,
     )
-    with pytest.raises(ValueError, match="weights in 'model_1.keras' .* do not fit"):
-        sk_lstm.load(tmp_path / "bad.sklstm")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError, match="weights in 'model_1.keras' .* not fit"):
+            sk_lstm.load(tmp_path / "bad.sklstm")
     assert not os.path.exists(marker)
+    assert [str(w.message) for w in caught] == []  # one error, no warnings
 
 
 @pytest.mark.parametrize("keep", [0, 100, 0.5])
