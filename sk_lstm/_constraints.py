@@ -12,6 +12,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 #: The most rows a bag of n-grams may hash into.
 MAX_BUCKETS = 2**31 - 1
+#: The longest n-grams a bag may read (the hash runs once per extra word).
+MAX_NGRAM = 8
 
 SEQUENCER = {
     "num_words": [Interval(Integral, 3, None, closed="left"), None],
@@ -41,7 +43,7 @@ CLASSIFIER = {
     "mask_zero": ["boolean"],
     "bidirectional": ["boolean"],
     "pooling": [StrOptions({"last", "max", "mean"})],
-    "bag_ngrams": [Interval(Integral, 0, None, closed="left")],
+    "bag_ngrams": [Interval(Integral, 0, MAX_NGRAM, closed="both")],
     "bag_buckets": [Interval(Integral, 1, MAX_BUCKETS, closed="both")],
     "length_bucketing": ["boolean"],
     "learning_rate": [Interval(Real, 0, None, closed="neither"), None],

@@ -195,7 +195,14 @@ def _load(archive):
         )
     try:
         steps = [(e["name"], _rebuild(e, archive)) for e in manifest["steps"]]
-    except (TypeError, AttributeError, OverflowError, KeyError, re.error) as error:
+    except (
+        TypeError,
+        AttributeError,
+        OverflowError,
+        KeyError,
+        MemoryError,
+        re.error,
+    ) as error:
         # scikeras and Keras read some parameters (model, optimizer, loss...)
         # only when the model is built: a wrong type surfaces there.
         raise ValueError(
@@ -296,8 +303,14 @@ def _check_manifest(manifest):
     if manifest["pipeline"] and len(steps) == 2 and classes != list(_CLASSES):
         raise ValueError("a pipeline must be a TextSequencer then an LSTMClassifier")
     names = [entry["name"] for entry in steps]
-    if len(set(names)) != len(names) or any(not n or "__" in n for n in names):
-        raise ValueError(f"step names {names} are not distinct names without '__'")
+    reserved = set(Pipeline([]).get_params(deep=False))  # steps, memory...
+    if len(set(names)) != len(names) or any(
+        not name or "__" in name or name in reserved for name in names
+    ):
+        raise ValueError(
+            f"step names {names} are not distinct names without '__' (nor "
+            f"{sorted(reserved)})"
+        )
 
 
 def _check_steps_agree(steps):
@@ -431,7 +444,8 @@ def _rebuild_classifier(classifier, fitted, archive, member):
     # embedding's size given rather than read from the data; then the saved
     # weights are read into that model.
     saved_size, classifier.vocab_size = classifier.vocab_size, vocab_size
-    classifier.initialize(np.zeros((len(classes), length), dtype=np.int32), classes)
+    stand_in = np.broadcast_to(np.int32(0), (len(classes), length))  # no memory
+    classifier.initialize(stand_in, classes)
     classifier.vocab_size = saved_size
     limit = 16 * weights + 2**26  # float32 weights, optimizer slots, overhead
     with tempfile.TemporaryDirectory() as scratch:
@@ -466,24 +480,21 @@ def _check_weights_file(model_path, limit):
             if info.compress_type != zipfile.ZIP_STORED or info.file_size > limit:
                 raise ValueError(f"unexpected member {info.filename!r}")
         with inner.open(_WEIGHTS) as raw, h5py.File(raw, "r") as weights:
-            size = sum(_dataset_bytes(weights))
+            # (h5py's visitors must not raise: collect, then judge.)
+            links, items = [], []
+            weights.visititems_links(lambda name, link: links.append((name, link)))
+            # Each object once, however many links reach it.
+            weights.visititems(lambda name, item: items.append(item))
+            for name, link in links:
+                if not isinstance(link, h5py.HardLink):
+                    raise ValueError(f"the HDF5 link {name!r} is not a hard link")
+            datasets = [item for item in items if isinstance(item, h5py.Dataset)]
+            for dataset in datasets:
+                if dataset.external or dataset.is_virtual:
+                    raise ValueError(f"the HDF5 dataset {dataset.name!r} is elsewhere")
+            size = sum(dataset.size * dataset.dtype.itemsize for dataset in datasets)
     if size > limit:
         raise ValueError(f"its datasets declare {size:,} bytes")
-
-
-def _dataset_bytes(group):
-    """The bytes of every dataset under ``group``, refusing anything but plain
-    datasets reached by hard links (no external files, links or virtual data)."""
-    for name in group:
-        if not isinstance(group.get(name, getlink=True), h5py.HardLink):
-            raise ValueError(f"the HDF5 link {name!r} is not a hard link")
-        item = group[name]
-        if isinstance(item, h5py.Group):
-            yield from _dataset_bytes(item)
-        elif item.external or item.is_virtual:
-            raise ValueError(f"the HDF5 dataset {name!r} is stored elsewhere")
-        else:
-            yield item.size * item.dtype.itemsize
 
 
 def _weight_count(classifier, vocab_size, n_classes):

@@ -76,7 +76,7 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     verbose : int or "auto", default=0
         0 is silent; 1 (or ``"auto"``) shows a Keras progress bar while texts are
         indexed (``fit``) or read (``transform``), 2 or more one line when done,
-        as Keras' ``fit`` does. Indexing 100,000 reviews takes about 10 s.
+        as Keras' ``fit`` does. Indexing 100,000 reviews takes 12-17 s on 2 cores.
 
     Attributes
     ----------

@@ -281,7 +281,8 @@ def test_train_on_imdb_prints_accuracy_and_saves_everything(
     params = pipe.get_params()
     assert (params["sequencer__maxlen"], params["classifier__units"]) == (12, 8)
     assert params["classifier__random_state"] == 7
-    assert params["classifier__verbose"] == 0  # quiet when the model is used later
+    # quiet when the model is used later
+    assert params["classifier__verbose"] == params["sequencer__verbose"] == 0
     assert 0 <= accuracy <= 1
 
     columns, rows = read_csv(tmp_path / "model_history.csv")

@@ -210,6 +210,8 @@ def set_in(manifest, step, where, key, value):
         (lambda m: set_in(m, 0, None, "model", []), r"unexpected keys \['model'\]"),
         (lambda m: set_in(m, 0, None, "name", "classifier"), "not distinct"),
         (lambda m: set_in(m, 0, None, "name", "a__b"), "without '__'"),
+        (lambda m: set_in(m, 0, None, "name", "steps"), "without '__'"),
+        (lambda m: set_in(m, 1, "params", "bag_ngrams", 10**30), "bag_ngrams"),
         (lambda m: set_in(m, 0, "params", "token_pattern", "("), "make a model"),
         (lambda m: set_in(m, 0, "params", "ngram_range", ["a"]), "ngram_range"),
         (lambda m: set_in(m, 1, "fitted", "vocab_size_", 10**12), "weights, more"),
@@ -373,11 +375,13 @@ def test_files_that_save_writes_load_back(tmp_path):
     """Object labels, an embedding smaller than the vocabulary (vocab_size set,
     or words seen only beyond maxlen), a one-step pipeline."""
     texts, y = make_reviews(48)
-    texts[0] += " zzz"  # a word that only a cut part of a text holds
+    texts[0] = "zzz " + texts[0]  # a word that only a cut part of a text holds
     labels = pd.Series(y, dtype=object)
     for params in ({"vocab_size": 6}, {"maxlen": 3}, {}):
         pipe = make_lstm_pipeline(**{"maxlen": 12, **TINY, "epochs": 1, **params})
         pipe.fit(texts, labels)
+        words = len(pipe.named_steps["sequencer"].vocabulary_) + 2
+        assert (pipe.named_steps["classifier"].vocab_size_ < words) == bool(params)
         for saved in (pipe, pipe[:-1]):
             sk_lstm.save(saved, tmp_path / "pipe.sklstm")
             loaded = sk_lstm.load(tmp_path / "pipe.sklstm")

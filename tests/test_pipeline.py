@@ -198,5 +198,9 @@ def test_a_failed_fit_with_passthrough_steps_keeps_the_fitted_state(reviews):
 
 def test_verbose_auto_works_in_both_steps(reviews, capsys):
     texts, y = reviews
-    make_lstm_pipeline(**{**TINY, "epochs": 1}, verbose="auto").fit(texts, y)
-    assert f"Indexing {len(texts)} texts" in capsys.readouterr().out
+    pipe = make_lstm_pipeline(**{**TINY, "epochs": 1}, verbose="auto")
+    params = pipe.get_params()
+    assert params["sequencer__verbose"] == params["classifier__verbose"] == "auto"
+    pipe.fit(texts, y)
+    out = capsys.readouterr().out
+    assert f"Indexing {len(texts)} texts" in out and "/step" in out  # both bars
