@@ -415,13 +415,12 @@ def test_hdf5_links_to_elsewhere_are_refused(fitted, tmp_path):
         (tmp_path / "weights.h5").write_bytes(inner.read("model.weights.h5"))
     with h5py.File(tmp_path / "weights.h5", "a") as weights:
         weights["elsewhere"] = h5py.ExternalLink("/etc/passwd", "/")
-    with zipfile.ZipFile(tmp_path / "evil.keras", "w") as out:
-        with zipfile.ZipFile(tmp_path / "model.keras") as inner:
-            for name in inner.namelist():
-                data = inner.read(name)
-                if name == "model.weights.h5":
-                    data = (tmp_path / "weights.h5").read_bytes()
-                out.writestr(name, data)
+    linked = (tmp_path / "weights.h5").read_bytes()
+    rewrite(
+        tmp_path / "model.keras",
+        tmp_path / "evil.keras",
+        lambda name, data: linked if name == "model.weights.h5" else data,
+    )
     evil = (tmp_path / "evil.keras").read_bytes()
     rewrite(
         tmp_path / "good.sklstm",

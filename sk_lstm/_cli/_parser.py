@@ -339,6 +339,14 @@ save it.""",
     parser.set_defaults(handler="search")
 
 
+def _add_model_file(parser):
+    parser.add_argument(
+        "model",
+        metavar="MODEL",
+        help="a fitted pipeline saved by sk-lstm, joblib.dump or sk_lstm.save",
+    )
+
+
 def _add_evaluate(commands):
     parser = commands.add_parser(
         "evaluate",
@@ -349,11 +357,7 @@ Print the classification report, the ROC AUC and the confusion matrix of a
 saved model on IMDB's test reviews (or on your own labelled data), and plot
 the confusion matrix (with matplotlib).""",
     )
-    parser.add_argument(
-        "model",
-        metavar="MODEL",
-        help="a fitted pipeline saved by sk-lstm, joblib.dump or sk_lstm.save",
-    )
+    _add_model_file(parser)
     _add_data_options(parser, evaluation=True)
     parser.add_argument(
         "--plot",
@@ -374,11 +378,7 @@ Print the predicted label and its probability for each text: the TEXT
 arguments, then the lines of --file; with neither, the lines of standard
 input. Empty lines are skipped.""",
     )
-    parser.add_argument(
-        "model",
-        metavar="MODEL",
-        help="a fitted pipeline saved by sk-lstm, joblib.dump or sk_lstm.save",
-    )
+    _add_model_file(parser)
     parser.add_argument("texts", nargs="*", metavar="TEXT", help="texts to label")
     parser.add_argument(
         "--file",
