@@ -14,6 +14,7 @@ _LAZY = {
     "CLASSIC_RECIPE": "._pipeline",
     "save": "._persistence",
     "load": "._persistence",
+    "export": "._export",
 }
 
 __all__ = [*_LAZY, "__version__"]

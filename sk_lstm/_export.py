@@ -1,0 +1,313 @@
+"""`export`: a fitted text pipeline as a TensorFlow SavedModel that takes raw strings.
+
+The serving function redoes `TextSequencer.transform` and
+`LSTMClassifier.predict_proba` in TensorFlow ops, so that TensorFlow Serving, or
+any TensorFlow program, runs it without Python's ``re``, scikit-learn or this
+package:
+
+1. lowercase (``tf.strings.lower``, mended where its Unicode tables lag
+   Python's);
+2. tokenize with the token pattern rewritten for RE2 (`sk_lstm._re2`);
+3. build the n-grams of ``ngram_range``, in the sequencer's order;
+4. look the tokens up (a ``tf.lookup.StaticHashTable``, out-of-vocabulary
+   index 1), truncate to ``maxlen`` on the ``truncating`` side;
+5. give each text the window `predict_proba` gives it (`sk_lstm._batching`):
+   its words padded to a multiple of `BUCKET_STEP` on the padding side, and run
+   the model on batches of rows of one width, as ``predict_proba`` does.
+"""
+
+import os
+import uuid
+
+import keras
+import numpy as np
+import tensorflow as tf
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from ._batching import BUCKET_STEP
+from ._classifier import LSTMClassifier
+from ._re2 import MAX_CODE_POINT, UnsupportedPattern, findall_program
+from ._sequencer import OOV_INDEX, TextSequencer, _check_ngram_range
+
+#: Name of the serving signature's input: a 1-D batch of UTF-8 strings.
+INPUT_NAME = "text"
+
+
+def export(pipeline, path):
+    """Write a fitted text pipeline as a TensorFlow SavedModel that reads raw text.
+
+    The SavedModel's ``serving_default`` signature takes a 1-D batch of strings
+    (input ``"text"``) and returns, per text, ``"probabilities"`` (float32, one
+    column per class in the order of ``classes_``) and ``"label"`` (the
+    predicted class, as an int64, bool, float64 or string tensor after the
+    labels' type). It runs the whole pipeline in TensorFlow ops: the
+    lowercasing, the token pattern, the n-grams, the word index, truncation,
+    padding and the model, batching rows of one width as ``predict_proba``
+    does. Its probabilities equal ``pipeline.predict_proba``'s to within
+    float rounding (1e-5). Load it with ``tf.saved_model.load``, serve it with
+    TensorFlow Serving, or wrap it in ``keras.layers.TFSMLayer``: none needs
+    scikit-learn or sk_lstm.
+
+    Parameters
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        A fitted pipeline of two steps, a `TextSequencer` then an
+        `LSTMClassifier` (as `make_lstm_pipeline` or `sk_lstm.load` give).
+    path : str or os.PathLike
+        Directory to create. It must not exist: the SavedModel is written
+        beside it and moved there when whole.
+
+    Raises
+    ------
+    TypeError
+        ``pipeline`` is not such a pipeline.
+    sklearn.exceptions.NotFittedError
+        It is not fitted.
+    ValueError
+        Its sequencer uses a callable ``tokenizer`` or a ``token_pattern``
+        construct that TensorFlow's regular expressions (RE2) read another way
+        (lookarounds, backreferences, Unicode ``\\b``, the IGNORECASE or
+        MULTILINE flags, ``$``...): the message names it. Or its labels are not
+        numbers, booleans or strings.
+    FileExistsError
+        ``path`` exists.
+
+    Examples
+    --------
+    >>> import sk_lstm, tensorflow as tf  # doctest: +SKIP
+    >>> sk_lstm.export(pipe, "sentiment/1")  # doctest: +SKIP
+    >>> serve = tf.saved_model.load("sentiment/1").signatures["serving_default"]
+    >>> serve(text=tf.constant(["A fine film."]))["label"]  # doctest: +SKIP
+    """
+    sequencer, classifier = _fitted_steps(pipeline)
+    path = os.fspath(path)
+    if os.path.lexists(path):
+        raise FileExistsError(f"Cannot export to {path}: it exists.")
+    serving = _Serving(sequencer, classifier)
+    archive = keras.export.ExportArchive()
+    archive.track(classifier.model_)
+    archive.track(serving.table)
+    archive.add_endpoint(
+        name="serving_default",
+        fn=serving,
+        input_signature=[tf.TensorSpec([None], tf.string, name=INPUT_NAME)],
+    )
+    partial = f"{path}.{uuid.uuid4().hex[:8]}.partial"
+    try:
+        archive.write_out(partial, verbose=False)
+        os.rename(partial, path)
+    finally:
+        if os.path.exists(partial):
+            tf.io.gfile.rmtree(partial)
+
+
+def _fitted_steps(pipeline):
+    steps = getattr(pipeline, "steps", None) if isinstance(pipeline, Pipeline) else None
+    estimators = [step for _, step in steps] if steps else []
+    if len(estimators) != 2 or not (
+        isinstance(estimators[0], TextSequencer)
+        and isinstance(estimators[1], LSTMClassifier)
+    ):
+        raise TypeError(
+            "export needs a Pipeline of a TextSequencer then an LSTMClassifier (as "
+            f"make_lstm_pipeline gives); got {pipeline!r:.200}."
+        )
+    sequencer, classifier = estimators
+    check_is_fitted(sequencer)
+    check_is_fitted(classifier)
+    return sequencer, classifier
+
+
+class _Serving:
+    """The serving function: raw strings in, probabilities and labels out."""
+
+    def __init__(self, sequencer, classifier):
+        sequencer._validate_params()
+        if sequencer.tokenizer is not None:
+            raise ValueError(
+                "Cannot export a TextSequencer with a callable tokenizer: Python "
+                "code cannot run inside a SavedModel. Use token_pattern instead."
+            )
+        try:
+            self.regex, self.separator = findall_program(sequencer.token_pattern)
+        except UnsupportedPattern as error:
+            raise ValueError(str(error)) from None
+        self.lowercase = sequencer.lowercase
+        self.case_fixes = _lowercase_fixes() if sequencer.lowercase else []
+        self.ngram_range = _check_ngram_range(sequencer.ngram_range)
+        self.maxlen = sequencer.maxlen
+        self.keep_end = sequencer.truncating == "pre"
+        vocabulary = sequencer.vocabulary_
+        self.table = tf.lookup.StaticHashTable(
+            tf.lookup.KeyValueTensorInitializer(
+                tf.constant(list(vocabulary), tf.string),
+                tf.constant(list(vocabulary.values()), tf.int64),
+            ),
+            default_value=OOV_INDEX,
+        )
+        self.vocab_size = classifier.vocab_size_
+        self.model = classifier.model_
+        if classifier.length_bucketing:
+            self.step = BUCKET_STEP
+            # Windows carry their padding before the words only when the rows
+            # are pre-padded and the model reads no mask (see _batching).
+            self.pad_before = sequencer.padding == "pre" and not classifier.mask_zero
+        else:
+            self.step = None
+            self.pad_before = sequencer.padding == "pre"
+        self.batch_size = (
+            classifier.get_params().get("predict__batch_size")
+            or classifier.predict_batch_size
+            or classifier.batch_size
+            or 32
+        )
+        self.classes = _label_tensor(classifier.classes_)
+
+    def __call__(self, texts):
+        ids = self.sequences(texts)
+        lengths = ids.row_lengths()
+        if self.step is None:
+            widths = tf.fill(tf.shape(lengths), tf.constant(self.maxlen, tf.int64))
+        else:
+            steps = (tf.maximum(lengths, 1) + self.step - 1) // self.step
+            widths = tf.minimum(steps * self.step, self.maxlen)
+        probabilities = self.predict(ids, widths)
+        if probabilities.shape[-1] == 1:  # one sigmoid unit
+            probabilities = tf.concat([1 - probabilities, probabilities], axis=1)
+        labels = tf.gather(self.classes, tf.argmax(probabilities, axis=1))
+        return {"probabilities": probabilities, "label": labels}
+
+    def sequences(self, texts):
+        """The word indices of each text, truncated: a ragged int32 tensor."""
+        if self.lowercase:
+            texts = self.lower(texts)
+        marked = tf.strings.regex_replace(texts, self.regex, self.separator + r"\1")
+        tokens = tf.strings.split(marked, self.separator)
+        tokens = tf.ragged.boolean_mask(tokens, tf.strings.length(tokens) > 0)
+        tokens = self.ngrams(tokens)
+        ids = tf.ragged.map_flat_values(self.lookup, tokens)
+        lengths = ids.row_lengths()
+        kept = tf.minimum(lengths, self.maxlen)
+        starts = ids.row_starts() + (lengths - kept if self.keep_end else 0)
+        rows = tf.repeat(tf.range(tf.size(kept, tf.int64)), kept)
+        offsets = tf.range(tf.reduce_sum(kept)) - tf.repeat(tf.cumsum(kept, exclusive=True), kept)
+        values = tf.gather(ids.flat_values, tf.gather(starts, rows) + offsets)
+        return tf.RaggedTensor.from_row_lengths(tf.cast(values, tf.int32), kept)
+
+    def lookup(self, tokens):
+        """Word indices; words beyond the embedding read as out of vocabulary."""
+        ids = self.table.lookup(tokens)
+        return tf.where(ids < self.vocab_size, ids, tf.constant(OOV_INDEX, tf.int64))
+
+    def lower(self, texts):
+        """``str.lower`` of each text."""
+        # ICU, behind tf.strings.lower, stops at a NUL: lower the pieces between.
+        pieces = tf.strings.split(texts, tf.constant("\x00"))
+        for char, lowered in self.case_fixes:
+            pieces = tf.strings.regex_replace(pieces, _literal(char), lowered)
+        lowered = tf.strings.lower(pieces.flat_values, encoding="utf-8")
+        # Put the NULs back: ops' string attributes, such as reduce_join's
+        # separator, end at a NUL too, so it is a tensor here.
+        last = tf.range(tf.size(lowered, tf.int64)) + 1 == tf.gather(
+            pieces.row_limits(), pieces.value_rowids()
+        )
+        lowered = tf.strings.join([lowered, tf.where(last, "", tf.constant("\x00"))])
+        return tf.strings.reduce_join(pieces.with_flat_values(lowered), axis=-1)
+
+    def ngrams(self, words):
+        """At each word, the n-grams starting there, shortest first."""
+        min_n, max_n = self.ngram_range
+        if (min_n, max_n) == (1, 1):
+            return words
+        lengths = words.row_lengths()
+        columns = []
+        for n in range(min_n, max_n + 1):
+            grams = words if n == 1 else tf.strings.ngrams(words, n, separator=" ")
+            # "" where the n-gram would run past the end, to line the n up.
+            short = lengths - grams.row_lengths()
+            filler = tf.RaggedTensor.from_row_lengths(
+                tf.fill([tf.reduce_sum(short)], ""), short
+            )
+            columns.append(tf.concat([grams, filler], axis=1).flat_values)
+        grams = tf.reshape(tf.stack(columns, axis=1), [-1])
+        grams = tf.RaggedTensor.from_row_lengths(grams, lengths * len(columns))
+        return tf.ragged.boolean_mask(grams, tf.strings.length(grams) > 0)
+
+    def predict(self, ids, widths):
+        """Run the model on batches of rows of one width, in predict_proba's order."""
+        order = tf.argsort(widths, stable=True)
+        sorted_widths = tf.gather(widths, order)
+        n_rows = tf.size(order, tf.int64)
+        _, group, counts = tf.unique_with_counts(sorted_widths, out_idx=tf.int64)
+        rank = tf.range(n_rows) - tf.gather(tf.cumsum(counts, exclusive=True), group)
+        starts = tf.reshape(tf.where(rank % self.batch_size == 0), [-1])
+        ends = tf.concat([starts[1:], [n_rows]], axis=0)
+        outputs = self.model.outputs[0].shape[-1]
+
+        def batch(i, results):
+            rows = order[starts[i] : ends[i]]
+            x = self.windows(tf.gather(ids, rows), sorted_widths[starts[i]])
+            return i + 1, results.write(tf.cast(i, tf.int32), self.model(x, training=False))
+
+        results = tf.TensorArray(
+            tf.float32, size=0, dynamic_size=True, infer_shape=False,
+            element_shape=tf.TensorShape([None, outputs]),
+        )
+        _, results = tf.while_loop(
+            lambda i, _: i < tf.size(starts, tf.int64),
+            batch,
+            (tf.constant(0, tf.int64), results),
+        )
+        sorted_outputs = tf.reshape(results.concat(), [-1, outputs])
+        return tf.scatter_nd(order[:, None], sorted_outputs, [n_rows, outputs])
+
+    def windows(self, ids, width):
+        """Dense rows of ``width``: the words, zeros on the padding side."""
+        lengths = ids.row_lengths()
+        rows = ids.value_rowids()
+        columns = tf.range(tf.size(rows, tf.int64)) - tf.gather(ids.row_starts(), rows)
+        if self.pad_before:
+            columns += tf.gather(width - lengths, rows)
+        return tf.scatter_nd(
+            tf.stack([rows, columns], axis=1),
+            ids.flat_values,
+            tf.stack([tf.size(lengths, tf.int64), width]),
+        )
+
+
+def _lowercase_fixes():
+    """``(char, char.lower())`` wherever ``tf.strings.lower`` disagrees with Python.
+
+    ICU's case tables, which TensorFlow lowercases with, can be of an older
+    Unicode version than Python's.
+    """
+    chars = [chr(c) for c in range(1, MAX_CODE_POINT + 1) if not 0xD800 <= c <= 0xDFFF]
+    lowered = tf.strings.lower([c.encode() for c in chars], encoding="utf-8").numpy()
+    fixes = [(c, c.lower()) for c, low in zip(chars, lowered) if low.decode() != c.lower()]
+    return fixes
+
+
+def _literal(char):
+    return rf"\x{{{ord(char):x}}}"
+
+
+def _label_tensor(classes):
+    """The class labels as a constant tensor of their own kind."""
+    kind = np.asarray(classes).dtype.kind
+    if kind in "iu":
+        return tf.constant(np.asarray(classes, dtype=np.int64))
+    if kind == "b":
+        return tf.constant(np.asarray(classes, dtype=bool))
+    if kind == "f":
+        return tf.constant(np.asarray(classes, dtype=np.float64))
+    values = list(classes)
+    if all(isinstance(label, str) for label in values):
+        return tf.constant([label.encode() for label in values], tf.string)
+    if all(isinstance(label, (int, np.integer)) for label in values):
+        return tf.constant(values, tf.int64)
+    raise ValueError(
+        "Cannot export labels of types "
+        f"{sorted({type(label).__name__ for label in values})}: a SavedModel "
+        "returns labels as numbers, booleans or strings."
+    )

@@ -1,0 +1,261 @@
+"""Python regular expressions rewritten for RE2, TensorFlow's regex engine.
+
+`TextSequencer`'s tokens are ``re.findall(token_pattern, text)``. TensorFlow has
+no findall, but it has a global replace (``tf.strings.regex_replace``), and RE2
+picks among alternatives as Python does (leftmost first, greedy or lazy
+repeats). So the tokens come out of one replace with ``(?:P)|(?s:.)``, whose
+second branch eats one character wherever ``P`` does not match, as findall
+steps on: each match is rewritten to a separator and its token, every other
+character to a separator, and splitting on the separator gives the tokens.
+
+The two engines differ where RE2 reads a construct another way: ``\\w``, ``\\d``
+and ``\\s`` are ASCII in RE2 and Unicode in Python, so every class is written
+out as the ranges of code points Python's own ``re`` matches; ``$`` also
+matches before a final newline in Python; Unicode case folding differs between
+their Unicode versions; lookarounds, backreferences, atomic groups and
+possessive repeats do not exist in RE2. Those are refused by name.
+"""
+
+import functools
+import re
+import sys
+
+try:  # Python >= 3.11
+    from re import _constants as _sre
+    from re import _parser
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as _sre
+    import sre_parse as _parser
+
+MAX_CODE_POINT = sys.maxunicode
+_MAX_RE2_REPEAT = 1000
+# Separator candidates, in order of preference: any character the tokens
+# cannot contain will do, but NUL, which ends TensorFlow's string attributes.
+_SEPARATORS = " \n\t\x01\x02"
+
+_REFUSED = {
+    "ASSERT": "a lookahead or lookbehind assertion",
+    "ASSERT_NOT": "a negative lookahead or lookbehind assertion",
+    "GROUPREF": "a backreference",
+    "GROUPREF_EXISTS": "a conditional group (?(id)yes|no)",
+    "ATOMIC_GROUP": "an atomic group (?>...)",
+    "POSSESSIVE_REPEAT": "a possessive repeat such as *+",
+}
+_ANCHORS = {"AT_BEGINNING": r"\A", "AT_BEGINNING_STRING": r"\A", "AT_END_STRING": r"\z"}
+
+
+class UnsupportedPattern(ValueError):
+    """A token pattern that RE2 cannot match as Python's ``re`` does."""
+
+
+def findall_program(pattern):
+    """Rewrite ``re.findall(pattern, text)`` as an RE2 replace and a split.
+
+    Parameters
+    ----------
+    pattern : str
+        A Python regular expression with at most one capturing group, whose
+        matches cannot be empty.
+
+    Returns
+    -------
+    regex : str
+        RE2 pattern whose every match is either a token's match (group 1 then
+        holds the token) or one character between tokens.
+    separator : str
+        One character no token can contain: replacing each match of ``regex``
+        by ``separator + r"\\1"`` and splitting on ``separator`` (dropping
+        empty pieces) gives the tokens findall gives.
+
+    Raises
+    ------
+    UnsupportedPattern
+        Naming the construct RE2 would read differently.
+    """
+    try:
+        parsed = _parser.parse(pattern)
+    except re.error as error:
+        raise UnsupportedPattern(f"token_pattern {pattern!r} is invalid: {error}")
+    groups = parsed.state.groups - 1
+    if groups > 1:
+        raise UnsupportedPattern(
+            f"token_pattern {pattern!r} has {groups} capturing groups; expected "
+            "at most one."
+        )
+    if parsed.getwidth()[0] == 0:
+        raise UnsupportedPattern(
+            f"token_pattern {pattern!r} can match the empty string, which RE2 "
+            "and Python's re step over differently."
+        )
+    writer = _Writer(pattern, parsed.state.flags)
+    body = writer.write(parsed)
+    if groups == 0:
+        body, token_chars = f"({body})", writer.chars
+    else:
+        token_chars = writer.group_chars
+    separator = next((c for c in _SEPARATORS if not _contains(token_chars, c)), None)
+    if separator is None:
+        separator = _first_outside(token_chars)
+    return f"{body}|(?s:.)", separator
+
+
+class _Writer:
+    """Writes a parsed Python pattern in RE2 syntax, collecting its characters."""
+
+    def __init__(self, pattern, flags):
+        self.pattern = pattern
+        self.chars = []  # ranges of the characters any match can hold
+        self.group_chars = []  # ... that group 1 can hold
+        self._in_group = False
+        self._check_flags(flags)
+        self.ascii = bool(flags & re.ASCII)
+        self.dotall = bool(flags & re.DOTALL)
+
+    def refuse(self, construct, why="RE2 has no such construct"):
+        raise UnsupportedPattern(
+            f"token_pattern {self.pattern!r} cannot be exported: it uses "
+            f"{construct}, which TensorFlow's regular expressions (RE2) cannot "
+            f"match as Python's re does ({why})."
+        )
+
+    def _check_flags(self, flags):
+        if flags & re.IGNORECASE:
+            self.refuse("the IGNORECASE flag", "their Unicode case folding differs")
+        if flags & re.MULTILINE:
+            self.refuse("the MULTILINE flag", "'$' also matches before a newline")
+        if flags & re.LOCALE:
+            self.refuse("the LOCALE flag", "it depends on the locale")
+
+    def write(self, items):
+        return "".join(self._item(str(op), value) for op, value in items)
+
+    def _item(self, op, value):
+        if op in _REFUSED:
+            self.refuse(_REFUSED[op])
+        if op == "LITERAL":
+            return self._set([(value, value)])
+        if op == "NOT_LITERAL":
+            return self._set(_complement([(value, value)]))
+        if op == "ANY":
+            return self._set(_ANY if self.dotall else _complement([(10, 10)]))
+        if op == "IN":
+            return self._set(self._class(value))
+        if op in ("MAX_REPEAT", "MIN_REPEAT"):
+            low, high, item = value
+            if max(low, 0 if high is _sre.MAXREPEAT else high) > _MAX_RE2_REPEAT:
+                self.refuse(f"a repeat count above {_MAX_RE2_REPEAT}", "RE2's limit")
+            high = "" if high is _sre.MAXREPEAT else high
+            lazy = "?" if op == "MIN_REPEAT" else ""
+            return f"(?:{self.write(item)}){{{low},{high}}}{lazy}"
+        if op == "BRANCH":
+            return "(?:" + "|".join(self.write(item) for item in value[1]) + ")"
+        if op == "SUBPATTERN":
+            group, add_flags, del_flags, item = value
+            self._check_flags(add_flags)
+            saved = self.ascii, self.dotall, self._in_group
+            self.ascii = bool(add_flags & re.ASCII) or (
+                self.ascii and not del_flags & re.UNICODE
+            )
+            self.dotall = bool(add_flags & re.DOTALL) or (
+                self.dotall and not del_flags & re.DOTALL
+            )
+            self._in_group |= group is not None
+            body = self.write(item)
+            self.ascii, self.dotall, self._in_group = saved
+            return f"({body})" if group is not None else f"(?:{body})"
+        if op == "AT":
+            anchor = str(value)
+            if anchor in _ANCHORS:
+                return _ANCHORS[anchor]
+            if anchor in ("AT_BOUNDARY", "AT_NON_BOUNDARY") and self.ascii:
+                return r"\b" if anchor == "AT_BOUNDARY" else r"\B"
+            if anchor in ("AT_BOUNDARY", "AT_NON_BOUNDARY"):
+                self.refuse(r"a word boundary \b or \B", "RE2's are ASCII only")
+            self.refuse("'$'", "Python's also matches before a final newline")
+        self.refuse(f"the construct {op}")  # pragma: no cover - none left
+
+    def _class(self, items):
+        ranges, negate = [], False
+        for op, value in items:
+            op = str(op)
+            if op == "NEGATE":
+                negate = True
+            elif op == "LITERAL":
+                ranges.append((value, value))
+            elif op == "RANGE":
+                ranges.append(value)
+            elif op == "CATEGORY":
+                ranges += _category(str(value), self.ascii)
+            else:  # pragma: no cover - the parser gives no other
+                self.refuse(f"the class item {op}")
+        ranges = _union(ranges)
+        return _complement(ranges) if negate else ranges
+
+    def _set(self, ranges):
+        self.chars = _union(self.chars + ranges)
+        if self._in_group:
+            self.group_chars = _union(self.group_chars + ranges)
+        if not ranges:
+            return r"[^\x{0}-\x{10ffff}]"  # matches nothing
+        return "[" + "".join(_range(low, high) for low, high in ranges) + "]"
+
+
+_ANY = [(0, MAX_CODE_POINT)]
+
+
+def _range(low, high):
+    return rf"\x{{{low:x}}}" if low == high else rf"\x{{{low:x}}}-\x{{{high:x}}}"
+
+
+@functools.cache
+def _category(name, ascii):
+    """Ranges of the code points Python's ``re`` puts in a class such as ``\\w``."""
+    escape = {
+        "CATEGORY_DIGIT": r"\d",
+        "CATEGORY_NOT_DIGIT": r"\D",
+        "CATEGORY_SPACE": r"\s",
+        "CATEGORY_NOT_SPACE": r"\S",
+        "CATEGORY_WORD": r"\w",
+        "CATEGORY_NOT_WORD": r"\W",
+    }[name]
+    flags = re.ASCII if ascii else 0
+    every_char = "".join(map(chr, range(MAX_CODE_POINT + 1)))
+    runs = re.compile(f"[{escape}]+", flags).finditer(every_char)
+    return [(run.start(), run.end() - 1) for run in runs]
+
+
+def _union(ranges):
+    merged = []
+    for low, high in sorted(ranges):
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def _complement(ranges):
+    result, start = [], 0
+    for low, high in _union(ranges):
+        if low > start:
+            result.append((start, low - 1))
+        start = high + 1
+    if start <= MAX_CODE_POINT:
+        result.append((start, MAX_CODE_POINT))
+    return result
+
+
+def _contains(ranges, char):
+    return any(low <= ord(char) <= high for low, high in ranges)
+
+
+def _first_outside(ranges):
+    for low, high in _complement(ranges):
+        # Surrogates cannot be encoded in UTF-8: skip them.
+        code = 0xE000 if 0xD800 <= low <= 0xDFFF else max(low, 1)
+        if code <= high:
+            return chr(code)
+    raise UnsupportedPattern(
+        "token_pattern's tokens can hold any character, so no character is left "
+        "to separate them in TensorFlow."
+    )
