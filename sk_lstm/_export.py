@@ -27,8 +27,18 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._batching import BUCKET_STEP
 from ._classifier import LSTMClassifier
-from ._re2 import MAX_CODE_POINT, UnsupportedPattern, findall_program
-from ._sequencer import OOV_INDEX, TextSequencer, _check_ngram_range
+from ._re2 import (
+    MAX_CODE_POINT,
+    UnsupportedPattern,
+    default_pattern_passes,
+    findall_program,
+)
+from ._sequencer import (
+    DEFAULT_TOKEN_PATTERN,
+    OOV_INDEX,
+    TextSequencer,
+    _check_ngram_range,
+)
 
 #: Name of the serving signature's input: a 1-D batch of UTF-8 strings.
 INPUT_NAME = "text"
@@ -80,14 +90,14 @@ def export(pipeline, path):
     >>> serve = tf.saved_model.load("sentiment/1").signatures["serving_default"]
     >>> serve(text=tf.constant(["A fine film."]))["label"]  # doctest: +SKIP
     """
-    sequencer, classifier = _fitted_steps(pipeline)
+    sequencer, classifier = _steps(pipeline)
     path = os.fspath(path)
     if os.path.lexists(path):
         raise FileExistsError(f"Cannot export to {path}: it exists.")
     serving = _Serving(sequencer, classifier)
     archive = keras.export.ExportArchive()
     archive.track(classifier.model_)
-    archive.track(serving.table)
+    archive.track(serving.text_step.table)
     archive.add_endpoint(
         name="serving_default",
         fn=serving,
@@ -102,7 +112,7 @@ def export(pipeline, path):
             tf.io.gfile.rmtree(partial)
 
 
-def _fitted_steps(pipeline):
+def _steps(pipeline):
     steps = getattr(pipeline, "steps", None) if isinstance(pipeline, Pipeline) else None
     estimators = [step for _, step in steps] if steps else []
     if len(estimators) != 2 or not (
@@ -113,26 +123,28 @@ def _fitted_steps(pipeline):
             "export needs a Pipeline of a TextSequencer then an LSTMClassifier (as "
             f"make_lstm_pipeline gives); got {pipeline!r:.200}."
         )
-    sequencer, classifier = estimators
-    check_is_fitted(sequencer)
-    check_is_fitted(classifier)
-    return sequencer, classifier
+    return estimators
 
 
-class _Serving:
-    """The serving function: raw strings in, probabilities and labels out."""
+class _TextStep:
+    """`TextSequencer.transform` in TensorFlow ops: strings in, ragged indices out."""
 
-    def __init__(self, sequencer, classifier):
+    def __init__(self, sequencer):
+        check_is_fitted(sequencer)
         sequencer._validate_params()
         if sequencer.tokenizer is not None:
             raise ValueError(
                 "Cannot export a TextSequencer with a callable tokenizer: Python "
                 "code cannot run inside a SavedModel. Use token_pattern instead."
             )
-        try:
-            self.regex, self.separator = findall_program(sequencer.token_pattern)
-        except UnsupportedPattern as error:
-            raise ValueError(str(error)) from None
+        if sequencer.token_pattern == DEFAULT_TOKEN_PATTERN:
+            self.passes = default_pattern_passes()
+        else:
+            self.passes = None
+            try:
+                self.regex, self.separator = findall_program(sequencer.token_pattern)
+            except UnsupportedPattern as error:
+                raise ValueError(str(error)) from None
         self.lowercase = sequencer.lowercase
         self.case_fixes = _lowercase_fixes() if sequencer.lowercase else []
         self.ngram_range = _check_ngram_range(sequencer.ngram_range)
@@ -146,74 +158,55 @@ class _Serving:
             ),
             default_value=OOV_INDEX,
         )
-        self.vocab_size = classifier.vocab_size_
-        self.model = classifier.model_
-        if classifier.length_bucketing:
-            self.step = BUCKET_STEP
-            # Windows carry their padding before the words only when the rows
-            # are pre-padded and the model reads no mask (see _batching).
-            self.pad_before = sequencer.padding == "pre" and not classifier.mask_zero
-        else:
-            self.step = None
-            self.pad_before = sequencer.padding == "pre"
-        self.batch_size = (
-            classifier.get_params().get("predict__batch_size")
-            or classifier.predict_batch_size
-            or classifier.batch_size
-            or 32
-        )
-        self.classes = _label_tensor(classifier.classes_)
+        self.vocab_size = len(vocabulary) + 2
 
     def __call__(self, texts):
-        ids = self.sequences(texts)
-        lengths = ids.row_lengths()
-        if self.step is None:
-            widths = tf.fill(tf.shape(lengths), tf.constant(self.maxlen, tf.int64))
-        else:
-            steps = (tf.maximum(lengths, 1) + self.step - 1) // self.step
-            widths = tf.minimum(steps * self.step, self.maxlen)
-        probabilities = self.predict(ids, widths)
-        if probabilities.shape[-1] == 1:  # one sigmoid unit
-            probabilities = tf.concat([1 - probabilities, probabilities], axis=1)
-        labels = tf.gather(self.classes, tf.argmax(probabilities, axis=1))
-        return {"probabilities": probabilities, "label": labels}
-
-    def sequences(self, texts):
         """The word indices of each text, truncated: a ragged int32 tensor."""
         if self.lowercase:
             texts = self.lower(texts)
-        marked = tf.strings.regex_replace(texts, self.regex, self.separator + r"\1")
-        tokens = tf.strings.split(marked, self.separator)
-        tokens = tf.ragged.boolean_mask(tokens, tf.strings.length(tokens) > 0)
-        tokens = self.ngrams(tokens)
+        tokens = self.ngrams(self.tokenize(texts))
         ids = tf.ragged.map_flat_values(self.lookup, tokens)
-        lengths = ids.row_lengths()
-        kept = tf.minimum(lengths, self.maxlen)
-        starts = ids.row_starts() + (lengths - kept if self.keep_end else 0)
-        rows = tf.repeat(tf.range(tf.size(kept, tf.int64)), kept)
-        offsets = tf.range(tf.reduce_sum(kept)) - tf.repeat(tf.cumsum(kept, exclusive=True), kept)
-        values = tf.gather(ids.flat_values, tf.gather(starts, rows) + offsets)
-        return tf.RaggedTensor.from_row_lengths(tf.cast(values, tf.int32), kept)
-
-    def lookup(self, tokens):
-        """Word indices; words beyond the embedding read as out of vocabulary."""
-        ids = self.table.lookup(tokens)
-        return tf.where(ids < self.vocab_size, ids, tf.constant(OOV_INDEX, tf.int64))
+        ids = ids[:, -self.maxlen :] if self.keep_end else ids[:, : self.maxlen]
+        return tf.cast(ids, tf.int32)
 
     def lower(self, texts):
         """``str.lower`` of each text."""
         # ICU, behind tf.strings.lower, stops at a NUL: lower the pieces between.
-        pieces = tf.strings.split(texts, tf.constant("\x00"))
-        for char, lowered in self.case_fixes:
-            pieces = tf.strings.regex_replace(pieces, _literal(char), lowered)
+        # (The NUL is a tensor: ops' string attributes end at a NUL too.)
+        nul = tf.constant("\x00")
+        pieces = tf.strings.split(texts, nul)
+        if self.case_fixes:
+            pieces = tf.ragged.map_flat_values(self.fix_case, pieces)
         lowered = tf.strings.lower(pieces.flat_values, encoding="utf-8")
-        # Put the NULs back: ops' string attributes, such as reduce_join's
-        # separator, end at a NUL too, so it is a tensor here.
         last = tf.range(tf.size(lowered, tf.int64)) + 1 == tf.gather(
             pieces.row_limits(), pieces.value_rowids()
         )
-        lowered = tf.strings.join([lowered, tf.where(last, "", tf.constant("\x00"))])
+        lowered = tf.strings.join([lowered, tf.where(last, "", nul)])
         return tf.strings.reduce_join(pieces.with_flat_values(lowered), axis=-1)
+
+    def fix_case(self, texts):
+        """Lower the characters ``tf.strings.lower`` leaves as they are."""
+
+        def fix():
+            fixed = texts
+            for char, lowered in self.case_fixes:
+                fixed = tf.strings.regex_replace(fixed, _literal(char), lowered)
+            return fixed
+
+        chars = "".join(_literal(char) for char, _ in self.case_fixes)
+        found = tf.strings.regex_full_match(texts, f"(?s).*[{chars}].*")
+        return tf.cond(tf.reduce_any(found), fix, lambda: texts)
+
+    def tokenize(self, texts):
+        """The tokens of each text: a ragged string tensor."""
+        if self.passes is not None:
+            texts = tf.strings.join([" ", texts, " "])
+            for regex, rewrite in self.passes:
+                texts = tf.strings.regex_replace(texts, regex, rewrite)
+            return tf.strings.split(texts)
+        marked = tf.strings.regex_replace(texts, self.regex, self.separator + r"\1")
+        tokens = tf.strings.split(marked, self.separator)
+        return tf.ragged.boolean_mask(tokens, tf.strings.length(tokens) > 0)
 
     def ngrams(self, words):
         """At each word, the n-grams starting there, shortest first."""
@@ -234,6 +227,48 @@ class _Serving:
         grams = tf.RaggedTensor.from_row_lengths(grams, lengths * len(columns))
         return tf.ragged.boolean_mask(grams, tf.strings.length(grams) > 0)
 
+    def lookup(self, tokens):
+        """Word indices; indices the embedding lacks read as out of vocabulary."""
+        ids = self.table.lookup(tokens)
+        return tf.where(ids < self.vocab_size, ids, tf.constant(OOV_INDEX, tf.int64))
+
+
+class _Serving:
+    """The serving function: raw strings in, probabilities and labels out."""
+
+    def __init__(self, sequencer, classifier):
+        check_is_fitted(classifier)
+        self.text_step = _TextStep(sequencer)
+        self.text_step.vocab_size = classifier.vocab_size_
+        self.model = classifier.model_
+        self.maxlen = sequencer.maxlen
+        if classifier.length_bucketing:
+            self.step = BUCKET_STEP
+            # Windows carry their padding before the words only when the rows
+            # are pre-padded and the model reads no mask (see _batching).
+            self.pad_before = sequencer.padding == "pre" and not classifier.mask_zero
+        else:
+            self.step = self.maxlen
+            self.pad_before = sequencer.padding == "pre"
+        self.batch_size = (
+            classifier.get_params().get("predict__batch_size")
+            or classifier.predict_batch_size
+            or classifier.batch_size
+            or 32
+        )
+        self.classes = _label_tensor(classifier.classes_)
+
+    def __call__(self, texts):
+        ids = self.text_step(texts)
+        # Each row's window: its words, padded to a multiple of the step.
+        steps = (tf.maximum(ids.row_lengths(), 1) + self.step - 1) // self.step
+        widths = tf.minimum(steps * self.step, self.maxlen)
+        probabilities = self.predict(ids, widths)
+        if probabilities.shape[-1] == 1:  # one sigmoid unit
+            probabilities = tf.concat([1 - probabilities, probabilities], axis=1)
+        labels = tf.gather(self.classes, tf.argmax(probabilities, axis=1))
+        return {"probabilities": probabilities, "label": labels}
+
     def predict(self, ids, widths):
         """Run the model on batches of rows of one width, in predict_proba's order."""
         order = tf.argsort(widths, stable=True)
@@ -248,10 +283,14 @@ class _Serving:
         def batch(i, results):
             rows = order[starts[i] : ends[i]]
             x = self.windows(tf.gather(ids, rows), sorted_widths[starts[i]])
-            return i + 1, results.write(tf.cast(i, tf.int32), self.model(x, training=False))
+            proba = self.model(x, training=False)
+            return i + 1, results.write(tf.cast(i, tf.int32), proba)
 
         results = tf.TensorArray(
-            tf.float32, size=0, dynamic_size=True, infer_shape=False,
+            tf.float32,
+            size=0,
+            dynamic_size=True,
+            infer_shape=False,
             element_shape=tf.TensorShape([None, outputs]),
         )
         _, results = tf.while_loop(
@@ -284,8 +323,11 @@ def _lowercase_fixes():
     """
     chars = [chr(c) for c in range(1, MAX_CODE_POINT + 1) if not 0xD800 <= c <= 0xDFFF]
     lowered = tf.strings.lower([c.encode() for c in chars], encoding="utf-8").numpy()
-    fixes = [(c, c.lower()) for c, low in zip(chars, lowered) if low.decode() != c.lower()]
-    return fixes
+    return [
+        (char, char.lower())
+        for char, low in zip(chars, lowered, strict=True)
+        if low.decode() != char.lower()
+    ]
 
 
 def _literal(char):

@@ -19,6 +19,7 @@ possessive repeats do not exist in RE2. Those are refused by name.
 import functools
 import re
 import sys
+from contextlib import contextmanager
 
 try:  # Python >= 3.11
     from re import _constants as _sre
@@ -75,7 +76,8 @@ def findall_program(pattern):
     try:
         parsed = _parser.parse(pattern)
     except re.error as error:
-        raise UnsupportedPattern(f"token_pattern {pattern!r} is invalid: {error}")
+        message = f"token_pattern {pattern!r} is invalid: {error}"
+        raise UnsupportedPattern(message) from None
     groups = parsed.state.groups - 1
     if groups > 1:
         raise UnsupportedPattern(
@@ -96,7 +98,38 @@ def findall_program(pattern):
     separator = next((c for c in _SEPARATORS if not _contains(token_chars, c)), None)
     if separator is None:
         separator = _first_outside(token_chars)
-    return f"{body}|(?s:.)", separator
+    # Where no match can start, findall steps on: a run of such characters is
+    # one match of the second branch, rather than one match per character.
+    cannot_start = _complement(writer.first(parsed))
+    skip = f"{_class(cannot_start)}+|" if cannot_start else ""
+    return f"{body}|{skip}(?s:.)", separator
+
+
+def default_pattern_passes():
+    r"""Replaces that leave the tokens of `DEFAULT_TOKEN_PATTERN` between spaces.
+
+    ``</?[A-Za-z][^<>]*>|(\w+(?:'\w+)*)``: a tag holds a "<" only at its
+    start and a word none, so findall finds the tags a replace of the first
+    branch alone finds, and they act as space. The words are then the runs of
+    ``\w`` and "'" cut at every "'" not between two ``\w``. Run on a text with
+    a space at each end, the replaces below leave exactly the tokens, separated
+    by spaces: split on whitespace. They have no capture group, which makes them
+    4 to 8 times as fast in RE2 as `findall_program`'s one replace.
+
+    Returns
+    -------
+    list of (str, str)
+        ``(regex, rewrite)`` of each ``tf.strings.regex_replace``, in order.
+    """
+    word = _class(_category("CATEGORY_WORD", False))
+    tag = _Writer("", 0).write(_parser.parse("</?[A-Za-z][^<>]*>"))
+    return [
+        (tag, " "),
+        (f"[^'{word[1:]}+", " "),  # what is neither \w nor "'"
+        ("''+", " "),  # an "'" beside another
+        (" '", "  "),  # at the start of a run (runs are isolated by now)
+        ("' ", "  "),  # at its end
+    ]
 
 
 class _Writer:
@@ -126,6 +159,21 @@ class _Writer:
         if flags & re.LOCALE:
             self.refuse("the LOCALE flag", "it depends on the locale")
 
+    @contextmanager
+    def _scope(self, add_flags, del_flags, in_group=False):
+        """Within a group: its inline flags, such as ``(?s:...)``."""
+        self._check_flags(add_flags)
+        saved = self.ascii, self.dotall, self._in_group
+        self.ascii = bool(add_flags & re.ASCII) or self.ascii
+        self.dotall = bool(add_flags & re.DOTALL) or (
+            self.dotall and not del_flags & re.DOTALL
+        )
+        self._in_group |= in_group
+        try:
+            yield
+        finally:
+            self.ascii, self.dotall, self._in_group = saved
+
     def write(self, items):
         return "".join(self._item(str(op), value) for op, value in items)
 
@@ -151,17 +199,8 @@ class _Writer:
             return "(?:" + "|".join(self.write(item) for item in value[1]) + ")"
         if op == "SUBPATTERN":
             group, add_flags, del_flags, item = value
-            self._check_flags(add_flags)
-            saved = self.ascii, self.dotall, self._in_group
-            self.ascii = bool(add_flags & re.ASCII) or (
-                self.ascii and not del_flags & re.UNICODE
-            )
-            self.dotall = bool(add_flags & re.DOTALL) or (
-                self.dotall and not del_flags & re.DOTALL
-            )
-            self._in_group |= group is not None
-            body = self.write(item)
-            self.ascii, self.dotall, self._in_group = saved
+            with self._scope(add_flags, del_flags, group is not None):
+                body = self.write(item)
             return f"({body})" if group is not None else f"(?:{body})"
         if op == "AT":
             anchor = str(value)
@@ -195,12 +234,57 @@ class _Writer:
         self.chars = _union(self.chars + ranges)
         if self._in_group:
             self.group_chars = _union(self.group_chars + ranges)
-        if not ranges:
-            return r"[^\x{0}-\x{10ffff}]"  # matches nothing
-        return "[" + "".join(_range(low, high) for low, high in ranges) + "]"
+        return _class(ranges)
+
+    def first(self, items):
+        """Ranges of the characters a match of ``items`` can start with.
+
+        A superset will do; ``items`` are parsed items, as `write` takes.
+        """
+        chars = []
+        for op, value in items:
+            op = str(op)
+            if op in ("LITERAL", "NOT_LITERAL", "ANY", "IN"):
+                # What `_item` writes for these is a class of those characters.
+                return _union(chars + self._set_of(op, value))
+            if op in ("MAX_REPEAT", "MIN_REPEAT"):
+                chars += self.first(value[2])
+                if value[0] > 0 and _min_width(value[2]) > 0:
+                    return _union(chars)
+            elif op == "SUBPATTERN":
+                with self._scope(value[1], value[2]):
+                    chars += self.first(value[3])
+                if _min_width(value[3]) > 0:
+                    return _union(chars)
+            elif op == "BRANCH":
+                chars += [r for item in value[1] for r in self.first(item)]
+                if min(_min_width(item) for item in value[1]) > 0:
+                    return _union(chars)
+            elif op != "AT":
+                return list(_ANY)
+        return _union(chars)
+
+    def _set_of(self, op, value):
+        if op == "LITERAL":
+            return [(value, value)]
+        if op == "NOT_LITERAL":
+            return _complement([(value, value)])
+        if op == "ANY":
+            return list(_ANY)  # a superset without DOTALL
+        return self._class(value)
 
 
 _ANY = [(0, MAX_CODE_POINT)]
+
+
+def _min_width(items):
+    return items.getwidth()[0]
+
+
+def _class(ranges):
+    if not ranges:
+        return r"[^\x{0}-\x{10ffff}]"  # matches nothing
+    return "[" + "".join(_range(low, high) for low, high in ranges) + "]"
 
 
 def _range(low, high):

@@ -1,4 +1,4 @@
-"""The ``sk-lstm`` command line: train, search, evaluate, predict.
+"""The ``sk-lstm`` command line: train, search, evaluate, predict, export.
 
 `main` parses the arguments (`._parser`) and runs the command's module, which
 imports what it needs (TensorFlow included) only then.

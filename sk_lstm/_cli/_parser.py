@@ -394,14 +394,35 @@ input. Empty lines are skipped.""",
     parser.set_defaults(handler="predict")
 
 
+def _add_export(commands):
+    parser = commands.add_parser(
+        "export",
+        help="write a saved model as a TensorFlow SavedModel that reads raw text",
+        formatter_class=_HelpFormatter,
+        description="""\
+Write a saved model as a TensorFlow SavedModel (sk_lstm.export) for TensorFlow
+Serving or any TensorFlow program: its serving_default signature takes a batch
+of strings ("text") and returns "probabilities" and "label" per text, with no
+need for scikit-learn or sk_lstm where it runs.""",
+    )
+    _add_model_file(parser)
+    parser.add_argument(
+        "path",
+        metavar="PATH",
+        help="the directory to create, such as models/sentiment/1 (the version "
+        "directory TensorFlow Serving reads); it must not exist",
+    )
+    parser.set_defaults(handler="export")
+
+
 def build_parser():
-    """The argument parser of ``sk-lstm`` and its four commands."""
+    """The argument parser of ``sk-lstm`` and its five commands."""
     parser = argparse.ArgumentParser(
         prog="sk-lstm",
         description="Train, tune, evaluate and use LSTM text classifiers built "
         "with scikit-learn and Keras. `sk-lstm COMMAND --help` explains a command.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_train, _add_search, _add_evaluate, _add_predict):
+    for add in (_add_train, _add_search, _add_evaluate, _add_predict, _add_export):
         add(commands)
     return parser
