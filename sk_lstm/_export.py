@@ -5,8 +5,7 @@ The serving function redoes `TextSequencer.transform` and
 any TensorFlow program, runs it without Python's ``re``, scikit-learn or this
 package:
 
-1. lowercase (``tf.strings.lower``, mended where its Unicode tables lag
-   Python's);
+1. lowercase as Python does (`sk_lstm._lower`);
 2. tokenize with the token pattern rewritten for RE2 (`sk_lstm._re2`);
 3. build the n-grams of ``ngram_range``, in the sequencer's order;
 4. look the tokens up (a ``tf.lookup.StaticHashTable``, out-of-vocabulary
@@ -27,8 +26,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._batching import BUCKET_STEP
 from ._classifier import LSTMClassifier
+from ._lower import PythonLower
 from ._re2 import (
-    MAX_CODE_POINT,
     UnsupportedPattern,
     default_pattern_passes,
     findall_program,
@@ -145,8 +144,7 @@ class _TextStep:
                 self.regex, self.separator = findall_program(sequencer.token_pattern)
             except UnsupportedPattern as error:
                 raise ValueError(str(error)) from None
-        self.lowercase = sequencer.lowercase
-        self.case_fixes = _lowercase_fixes() if sequencer.lowercase else []
+        self.lower = PythonLower() if sequencer.lowercase else None
         self.ngram_range = _check_ngram_range(sequencer.ngram_range)
         self.maxlen = sequencer.maxlen
         self.keep_end = sequencer.truncating == "pre"
@@ -162,40 +160,12 @@ class _TextStep:
 
     def __call__(self, texts):
         """The word indices of each text, truncated: a ragged int32 tensor."""
-        if self.lowercase:
+        if self.lower is not None:
             texts = self.lower(texts)
         tokens = self.ngrams(self.tokenize(texts))
         ids = tf.ragged.map_flat_values(self.lookup, tokens)
         ids = ids[:, -self.maxlen :] if self.keep_end else ids[:, : self.maxlen]
         return tf.cast(ids, tf.int32)
-
-    def lower(self, texts):
-        """``str.lower`` of each text."""
-        # ICU, behind tf.strings.lower, stops at a NUL: lower the pieces between.
-        # (The NUL is a tensor: ops' string attributes end at a NUL too.)
-        nul = tf.constant("\x00")
-        pieces = tf.strings.split(texts, nul)
-        if self.case_fixes:
-            pieces = tf.ragged.map_flat_values(self.fix_case, pieces)
-        lowered = tf.strings.lower(pieces.flat_values, encoding="utf-8")
-        last = tf.range(tf.size(lowered, tf.int64)) + 1 == tf.gather(
-            pieces.row_limits(), pieces.value_rowids()
-        )
-        lowered = tf.strings.join([lowered, tf.where(last, "", nul)])
-        return tf.strings.reduce_join(pieces.with_flat_values(lowered), axis=-1)
-
-    def fix_case(self, texts):
-        """Lower the characters ``tf.strings.lower`` leaves as they are."""
-
-        def fix():
-            fixed = texts
-            for char, lowered in self.case_fixes:
-                fixed = tf.strings.regex_replace(fixed, _literal(char), lowered)
-            return fixed
-
-        chars = "".join(_literal(char) for char, _ in self.case_fixes)
-        found = tf.strings.regex_full_match(texts, f"(?s).*[{chars}].*")
-        return tf.cond(tf.reduce_any(found), fix, lambda: texts)
 
     def tokenize(self, texts):
         """The tokens of each text: a ragged string tensor."""
@@ -313,25 +283,6 @@ class _Serving:
             ids.flat_values,
             tf.stack([tf.size(lengths, tf.int64), width]),
         )
-
-
-def _lowercase_fixes():
-    """``(char, char.lower())`` wherever ``tf.strings.lower`` disagrees with Python.
-
-    ICU's case tables, which TensorFlow lowercases with, can be of an older
-    Unicode version than Python's.
-    """
-    chars = [chr(c) for c in range(1, MAX_CODE_POINT + 1) if not 0xD800 <= c <= 0xDFFF]
-    lowered = tf.strings.lower([c.encode() for c in chars], encoding="utf-8").numpy()
-    return [
-        (char, char.lower())
-        for char, low in zip(chars, lowered, strict=True)
-        if low.decode() != char.lower()
-    ]
-
-
-def _literal(char):
-    return rf"\x{{{ord(char):x}}}"
 
 
 def _label_tensor(classes):
