@@ -84,10 +84,22 @@ def export(pipeline, path):
 
     Examples
     --------
-    >>> import sk_lstm, tensorflow as tf  # doctest: +SKIP
-    >>> sk_lstm.export(pipe, "sentiment/1")  # doctest: +SKIP
-    >>> serve = tf.saved_model.load("sentiment/1").signatures["serving_default"]
-    >>> serve(text=tf.constant(["A fine film."]))["label"]  # doctest: +SKIP
+    >>> import tempfile, pathlib
+    >>> import tensorflow as tf
+    >>> from sk_lstm import export, make_lstm_pipeline
+    >>> texts = ["a good film", "a bad film", "good, very good", "bad and dull"] * 8
+    >>> pipe = make_lstm_pipeline(units=4, embedding_dim=4, bag_buckets=1021,
+    ...                           min_steps=0, random_state=0)
+    >>> pipe = pipe.fit(texts, ["pos", "neg", "pos", "neg"] * 8)
+    >>> path = pathlib.Path(tempfile.mkdtemp(), "sentiment", "1")
+    >>> export(pipe, path)
+    >>> serve = tf.saved_model.load(str(path)).signatures["serving_default"]
+    >>> out = serve(text=tf.constant(["A GOOD film!", "dull"]))
+    >>> out["label"].numpy()
+    array([b'pos', b'neg'], dtype=object)
+    >>> bool(abs(out["probabilities"].numpy() - pipe.predict_proba(
+    ...     ["A GOOD film!", "dull"])).max() < 1e-5)
+    True
     """
     sequencer, classifier = _steps(pipeline)
     path = os.fspath(path)
@@ -229,6 +241,16 @@ class _Serving:
         self.classes = _label_tensor(classifier.classes_)
 
     def __call__(self, texts):
+        # As TextSequencer refuses bytes that are not UTF-8 (RE2 matches no
+        # invalid sequence).
+        valid = tf.strings.regex_full_match(texts, "(?s).*")
+        tf.debugging.Assert(
+            tf.reduce_all(valid),
+            [
+                "A text is not valid UTF-8; the first such text is at index",
+                tf.where(~valid)[:1, 0],
+            ],
+        )
         ids = self.text_step(texts)
         # Each row's window: its words, padded to a multiple of the step.
         steps = (tf.maximum(ids.row_lengths(), 1) + self.step - 1) // self.step

@@ -119,6 +119,11 @@ def test_serving_signature(exported):
     assert empty["probabilities"].shape == (0, 2) and empty["label"].shape == (0,)
 
 
+def test_invalid_utf8_is_an_error_naming_the_text(exported):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="not valid UTF-8"):
+        serve(exported, [b"fine", b"bad \xff byte"])
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -391,6 +396,6 @@ def test_the_25000_imdb_test_reviews(tmp_path):
     rows = np.random.default_rng(0).choice(len(X_train), 2000, replace=False)
     pipe = make_lstm_pipeline(
         units=16, embedding_dim=16, epochs=1, min_steps=0, random_state=0
-    ).fit(X_train[rows], y_train[rows])
+    ).fit([X_train[i] for i in rows], np.asarray(y_train)[rows])
     export(pipe, tmp_path / "model")
     assert_serves_like(tmp_path / "model", pipe, X_test)
