@@ -153,7 +153,7 @@ class _TextStep:
         else:
             self.passes = None
             try:
-                self.regex, self.separator = findall_program(sequencer.token_pattern)
+                self.findall = findall_program(sequencer.token_pattern)
             except UnsupportedPattern as error:
                 raise ValueError(str(error)) from None
         self.lower = PythonLower() if sequencer.lowercase else None
@@ -186,9 +186,19 @@ class _TextStep:
             for regex, rewrite in self.passes:
                 texts = tf.strings.regex_replace(texts, regex, rewrite)
             return tf.strings.split(texts)
-        marked = tf.strings.regex_replace(texts, self.regex, self.separator + r"\1")
-        tokens = tf.strings.split(marked, self.separator)
-        return tf.ragged.boolean_mask(tokens, tf.strings.length(tokens) > 0)
+        findall = self.findall
+        if findall.stand_in is not None:
+            texts = tf.strings.regex_replace(texts, *findall.stand_in)
+        marked = tf.strings.regex_replace(texts, findall.regex, findall.rewrite)
+        pieces = tf.strings.split(marked, findall.separator)
+        if findall.every_other:
+            position = tf.range(tf.size(pieces.flat_values, tf.int64)) - tf.gather(
+                pieces.row_starts(), pieces.value_rowids()
+            )
+            return tf.ragged.boolean_mask(
+                pieces, pieces.with_flat_values(position % 2 == 1)
+            )
+        return tf.ragged.boolean_mask(pieces, tf.strings.length(pieces) > 0)
 
     def ngrams(self, words):
         """At each word, the n-grams starting there, shortest first."""

@@ -1,12 +1,10 @@
 """Python regular expressions rewritten for RE2, TensorFlow's regex engine.
 
 `TextSequencer`'s tokens are ``re.findall(token_pattern, text)``. TensorFlow has
-no findall, but it has a global replace (``tf.strings.regex_replace``), and RE2
-picks among alternatives as Python does (leftmost first, greedy or lazy
-repeats). So the tokens come out of one replace with ``(?:P)|(?s:.)``, whose
-second branch eats one character wherever ``P`` does not match, as findall
-steps on: each match is rewritten to a separator and its token, every other
-character to a separator, and splitting on the separator gives the tokens.
+no findall, but it has a global replace (``tf.strings.regex_replace``), which
+searches on from the end of each match as findall does, and RE2 picks among
+alternatives as Python does (leftmost first, greedy or lazy repeats). So the
+tokens come out of a replace that marks them and a split (`findall_program`).
 
 The two engines differ where RE2 reads a construct another way: ``\\w``, ``\\d``
 and ``\\s`` are ASCII in RE2 and Unicode in Python, so every class is written
@@ -20,6 +18,7 @@ import functools
 import re
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 try:  # Python >= 3.11
     from re import _constants as _sre
@@ -30,9 +29,11 @@ except ImportError:  # pragma: no cover - Python 3.10
 
 MAX_CODE_POINT = sys.maxunicode
 _MAX_RE2_REPEAT = 1000
-# Separator candidates, in order of preference: any character the tokens
-# cannot contain will do, but NUL, which ends TensorFlow's string attributes.
-_SEPARATORS = " \n\t\x01\x02"
+# Separator candidates, in order of preference: any character the matches
+# cannot hold will do (but NUL, which ends TensorFlow's string attributes),
+# and the rarer in texts the better (fewer to write over): ASCII's unit, record
+# and group separators first.
+_SEPARATORS = "\x1f\x1e\x1d \n\t"
 
 _REFUSED = {
     "ASSERT": "a lookahead or lookbehind assertion",
@@ -49,8 +50,34 @@ class UnsupportedPattern(ValueError):
     """A token pattern that RE2 cannot match as Python's ``re`` does."""
 
 
+@dataclass(frozen=True)
+class Findall:
+    """``re.findall`` as a TensorFlow replace and split (see `findall_program`).
+
+    Replace ``stand_in[0]`` by ``stand_in[1]`` in the text (when set), every
+    match of ``regex`` by ``rewrite``, split on ``separator``; the tokens are
+    then the pieces at odd positions (``every_other``), or else the non-empty
+    pieces.
+    """
+
+    regex: str
+    rewrite: str
+    separator: str
+    stand_in: tuple = None
+    every_other: bool = False
+
+
 def findall_program(pattern):
-    """Rewrite ``re.findall(pattern, text)`` as an RE2 replace and a split.
+    """Rewrite ``re.findall(pattern, text)`` for TensorFlow's regex ops.
+
+    Findall searches on from the end of each match; so does RE2's global
+    replace, choosing among alternatives as Python does. Without a capturing
+    group, each match is wrapped in separators (a character no match can
+    hold, written over where the text has it), and the tokens are every other
+    piece. With one, whose content is the token, the pattern gets a second
+    branch that eats the characters between matches, and each match is
+    rewritten to a separator and its group: capture groups make RE2 several
+    times slower.
 
     Parameters
     ----------
@@ -60,13 +87,7 @@ def findall_program(pattern):
 
     Returns
     -------
-    regex : str
-        RE2 pattern whose every match is either a token's match (group 1 then
-        holds the token) or one character between tokens.
-    separator : str
-        One character no token can contain: replacing each match of ``regex``
-        by ``separator + r"\\1"`` and splitting on ``separator`` (dropping
-        empty pieces) gives the tokens findall gives.
+    Findall
 
     Raises
     ------
@@ -92,17 +113,31 @@ def findall_program(pattern):
     writer = _Writer(pattern, parsed.state.flags)
     body = writer.write(parsed)
     if groups == 0:
+        outside = _outside(writer.chars, 2)
+        if len(outside) == 2:
+            separator, stand_in = outside
+            return Findall(
+                regex=body,
+                rewrite=rf"{separator}\0{separator}",
+                separator=separator,
+                stand_in=(_literal(separator), stand_in),
+                every_other=True,
+            )
+        # One character at most is left to separate with: capture the token.
         body, token_chars = f"({body})", writer.chars
     else:
         token_chars = writer.group_chars
-    separator = next((c for c in _SEPARATORS if not _contains(token_chars, c)), None)
-    if separator is None:
-        separator = _first_outside(token_chars)
+    separator = "".join(_outside(token_chars, 1))
+    if not separator:
+        raise UnsupportedPattern(
+            f"token_pattern {pattern!r} has matches that can hold any character, "
+            "so no character is left to separate them in TensorFlow."
+        )
     # Where no match can start, findall steps on: a run of such characters is
     # one match of the second branch, rather than one match per character.
     cannot_start = _complement(writer.first(parsed))
     skip = f"{_class(cannot_start)}+|" if cannot_start else ""
-    return f"{body}|{skip}(?s:.)", separator
+    return Findall(f"{body}|{skip}(?s:.)", rf"{separator}\1", separator)
 
 
 def default_pattern_passes():
@@ -333,13 +368,18 @@ def _contains(ranges, char):
     return any(low <= ord(char) <= high for low, high in ranges)
 
 
-def _first_outside(ranges):
+def _outside(ranges, count):
+    """At most ``count`` characters outside ``ranges``, the simplest first."""
+    chars = [c for c in _SEPARATORS if not _contains(ranges, c)]
     for low, high in _complement(ranges):
-        # Surrogates cannot be encoded in UTF-8: skip them.
-        code = 0xE000 if 0xD800 <= low <= 0xDFFF else max(low, 1)
-        if code <= high:
-            return chr(code)
-    raise UnsupportedPattern(
-        "token_pattern's tokens can hold any character, so no character is left "
-        "to separate them in TensorFlow."
-    )
+        code = max(low, 1)  # not NUL (see _SEPARATORS)
+        while code <= high and len(chars) < count:
+            if chr(code) not in chars:
+                chars.append(chr(code))
+            # Surrogates have no UTF-8 form.
+            code = 0xE000 if 0xD7FF <= code <= 0xDFFF else code + 1
+    return chars[:count]
+
+
+def _literal(char):
+    return rf"\x{{{ord(char):x}}}"
