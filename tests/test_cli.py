@@ -97,7 +97,8 @@ def test_help_needs_no_tensorflow():
     code = (
         "import sys\n"
         "from sk_lstm._cli import build_parser\n"
-        "for command in ([], ['train'], ['search'], ['evaluate'], ['predict']):\n"
+        "for command in ([], ['train'], ['search'], ['evaluate'], ['predict'],\n"
+        "                ['export']):\n"
         "    try:\n"
         "        build_parser().parse_args([*command, '--help'])\n"
         "    except SystemExit:\n"
@@ -116,7 +117,7 @@ def test_every_option_of_every_command_is_explained():
         action for action in parser._actions
         if isinstance(action, argparse._SubParsersAction)
     ).choices  # fmt: skip
-    assert set(commands) == {"train", "search", "evaluate", "predict"}
+    assert set(commands) == {"train", "search", "evaluate", "predict", "export"}
     for name, command in commands.items():
         text = command.format_help()
         for action in command._actions:
