@@ -1,15 +1,15 @@
 """Python's ``str.lower`` in TensorFlow ops.
 
-``tf.strings.lower(encoding="utf-8")`` runs ICU's full lowercasing, which is
-Python's but for three things, all mended here:
+``tf.strings.lower(encoding="utf-8")`` runs ICU, whose lowercasing depends on the
+serving process's locale (Turkish makes "I" a dotless "ı"), on its Unicode
+version, and stops at a NUL. So only ASCII texts are lowered by TensorFlow's
+byte-wise ASCII lowering; the others by Python's own mapping, taken at export
+time:
 
-- ICU stops at a NUL: the pieces between NULs are lowered one by one;
-- ICU's Unicode tables may be older than Python's: the letters it does not
-  lower (40 between TensorFlow 2.21 and Python 3.11) are replaced first;
-- a capital sigma lowers to the final form after a cased letter (skipping
-  case-ignorable characters) unless one follows; with older tables, ICU does
-  not see the newer letters as cased. Where a text holds a capital sigma, its
-  form is chosen here first, with Python's own reading of each character.
+- each code point to its lowercase, through a sorted table;
+- the few characters that lower to several ("İ" to "i̇") replaced first;
+- a capital sigma to its final form after a cased letter (skipping
+  case-ignorable characters) unless one follows, as Python decides it.
 """
 
 import functools
@@ -18,6 +18,8 @@ import sys
 import numpy as np
 import tensorflow as tf
 
+from ._re2 import char_literal
+
 _SIGMA, _SMALL_SIGMA, _FINAL_SIGMA = "\u03a3", "\u03c3", "\u03c2"
 
 
@@ -25,42 +27,34 @@ class PythonLower:
     """A callable: a string tensor lowered as ``str.lower`` lowers each string."""
 
     def __init__(self):
-        chars = [
-            chr(c) for c in range(1, sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF
-        ]
-        lowered = tf.strings.lower([c.encode() for c in chars], encoding="utf-8")
-        self.fixes = [
-            (char, char.lower())
-            for char, low in zip(chars, lowered.numpy(), strict=True)
-            if low.decode() != char.lower()
-        ]
+        changed, lowered, expansions = _case_table()
+        self.changed = tf.constant(changed, tf.int32)
+        self.lowered = tf.constant(lowered, tf.int32)
+        self.expansions = expansions
         cased, ignorable = _sigma_context()
         self.cased = tf.constant(cased, tf.int32)  # (2, n): starts and ends
         self.ignorable = tf.constant(ignorable, tf.int32)
 
     def __call__(self, texts):
-        texts = _where_found(texts, _SIGMA, self.choose_sigmas)
-        # ICU stops at a NUL: lower the pieces between. (The NUL is a tensor:
-        # ops' string attributes end at a NUL too.)
-        nul = tf.constant("\x00")
-        pieces = tf.strings.split(texts, nul)
-        if self.fixes:
-            chars = "".join(char for char, _ in self.fixes)
-            lowered = _where_found(pieces.flat_values, chars, self.fix)
-        else:
-            lowered = pieces.flat_values
-        lowered = tf.strings.lower(lowered, encoding="utf-8")
-        last = tf.range(tf.size(lowered, tf.int64)) + 1 == tf.gather(
-            pieces.row_limits(), pieces.value_rowids()
+        ascii = tf.strings.regex_full_match(texts, r"[\x00-\x7f]*")
+        others = tf.where(~ascii)
+        lowered = tf.strings.lower(texts)  # ASCII only, byte by byte
+        return tf.tensor_scatter_nd_update(
+            lowered, others, self.lower_unicode(tf.gather_nd(texts, others))
         )
-        lowered = tf.strings.join([lowered, tf.where(last, "", nul)])
-        return tf.strings.reduce_join(pieces.with_flat_values(lowered), axis=-1)
 
-    def fix(self, texts):
-        """Lower the letters ICU's tables lack."""
-        for char, lowered in self.fixes:
-            texts = tf.strings.regex_replace(texts, _literal(char), lowered)
-        return texts
+    def lower_unicode(self, texts):
+        """Lower texts of any script, code point by code point."""
+        texts = _where_found(texts, _SIGMA, self.choose_sigmas)
+        for char, lowered in self.expansions:
+            texts = tf.strings.regex_replace(texts, char_literal(char), lowered)
+        points = tf.strings.unicode_decode(texts, "UTF-8")
+        flat = points.flat_values
+        index = tf.searchsorted(self.changed, flat)
+        index = tf.minimum(index, tf.size(self.changed) - 1)
+        found = tf.gather(self.changed, index) == flat
+        flat = tf.where(found, tf.gather(self.lowered, index), flat)
+        return tf.strings.unicode_encode(points.with_flat_values(flat), "UTF-8")
 
     def choose_sigmas(self, texts):
         """Replace each capital sigma by the small form Python lowers it to."""
@@ -90,7 +84,7 @@ class PythonLower:
 
 def _where_found(texts, chars, change):
     """``change`` applied to the texts that hold one of ``chars``."""
-    pattern = "(?s).*[" + "".join(_literal(char) for char in chars) + "].*"
+    pattern = "(?s).*[" + "".join(char_literal(char) for char in chars) + "].*"
     found = tf.where(tf.strings.regex_full_match(texts, pattern))
     changed = change(tf.gather_nd(texts, found))
     return tf.tensor_scatter_nd_update(texts, found, changed)
@@ -101,6 +95,28 @@ def _member(points, ranges):
     index = tf.searchsorted(ranges[0], points, side="right") - 1
     inside = tf.gather(ranges[1], tf.maximum(index, 0)) >= points
     return (index >= 0) & inside
+
+
+def _chars():
+    # Surrogates have no UTF-8 form, so no text holds one.
+    return [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+
+
+@functools.cache
+def _case_table():
+    """Python's lowercase of every code point that has another.
+
+    Returns
+    -------
+    changed, lowered : ndarray of int32
+        The code points, sorted, and the code point each lowers to.
+    expansions : list of (str, str)
+        The characters that lower to several ("İ": "i̇").
+    """
+    pairs = [(char, char.lower()) for char in _chars() if char.lower() != char]
+    single = [(ord(char), ord(low)) for char, low in pairs if len(low) == 1]
+    changed, lowered = np.array(single, dtype=np.int32).T
+    return changed, lowered, [(char, low) for char, low in pairs if len(low) > 1]
 
 
 @functools.cache
@@ -117,19 +133,12 @@ def _sigma_context():
     cased, ignorable : ndarray of shape (2, n_ranges)
         First and last code point of each range.
     """
-    everything = range(sys.maxunicode + 1)
-    cased = [f"{c}{_SIGMA}".lower()[-1] == _FINAL_SIGMA for c in map(chr, everything)]
-    after_a = [
-        f"A{c}{_SIGMA}".lower()[-1] == _FINAL_SIGMA for c in map(chr, everything)
-    ]
-    ignorable = np.array(after_a) & ~np.array(cased)
-    return _ranges(np.array(cased)), _ranges(ignorable)
+    chars = list(map(chr, range(sys.maxunicode + 1)))
+    cased = np.array([f"{c}{_SIGMA}".lower()[-1] == _FINAL_SIGMA for c in chars])
+    after_a = np.array([f"A{c}{_SIGMA}".lower()[-1] == _FINAL_SIGMA for c in chars])
+    return _ranges(cased), _ranges(after_a & ~cased)
 
 
 def _ranges(member):
     edges = np.flatnonzero(np.diff(np.concatenate([[0], member.astype(np.int8), [0]])))
     return np.stack([edges[0::2], edges[1::2] - 1])
-
-
-def _literal(char):
-    return rf"\x{{{ord(char):x}}}"

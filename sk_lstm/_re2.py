@@ -120,7 +120,7 @@ def findall_program(pattern):
                 regex=body,
                 rewrite=rf"{separator}\0{separator}",
                 separator=separator,
-                stand_in=(_literal(separator), stand_in),
+                stand_in=(char_literal(separator), stand_in),
                 every_other=True,
             )
         # One character at most is left to separate with: capture the token.
@@ -381,5 +381,6 @@ def _outside(ranges, count):
     return chars[:count]
 
 
-def _literal(char):
+def char_literal(char):
+    """``char`` as an RE2 escape, ``\\x{...}``."""
     return rf"\x{{{ord(char):x}}}"

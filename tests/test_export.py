@@ -163,8 +163,10 @@ def test_a_fresh_process_serves_a_rest_request(fitted, exported, tmp_path):
     # What TensorFlow Serving's REST API does with {"instances": [...]}, in a
     # process where sk_lstm, scikit-learn and scikeras cannot be imported (Keras,
     # which TensorFlow imports, would import scikit-learn where it can).
+    # A Turkish locale would make ICU lower "FILM" to "fılm".
+    texts = ["IT WAS A FILM", "İt Is", *TEXTS[:20]]
     request = tmp_path / "request.json"
-    request.write_text(json.dumps({"instances": TEXTS[:20]}))
+    request.write_text(json.dumps({"instances": texts}))
     script = textwrap.dedent(
         """
         import json, sys
@@ -189,7 +191,7 @@ def test_a_fresh_process_serves_a_rest_request(fitted, exported, tmp_path):
         print(json.dumps({"predictions": predictions, "leaked": leaked}))
         """
     )
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "LC_ALL": "tr_TR.UTF-8"}
     result = subprocess.run(
         [sys.executable, "-c", script, str(exported), str(request)],
         capture_output=True,
@@ -202,8 +204,8 @@ def test_a_fresh_process_serves_a_rest_request(fitted, exported, tmp_path):
     assert response["leaked"] == []
     predictions = response["predictions"]
     proba = np.array([p["probabilities"] for p in predictions])
-    np.testing.assert_allclose(proba, fitted.predict_proba(TEXTS[:20]), atol=1e-5)
-    assert [p["label"] for p in predictions] == list(fitted.predict(TEXTS[:20]))
+    np.testing.assert_allclose(proba, fitted.predict_proba(texts), atol=1e-5)
+    assert [p["label"] for p in predictions] == list(fitted.predict(texts))
 
 
 def test_tfsm_layer_reads_the_export(fitted, exported):
