@@ -16,7 +16,9 @@ package:
 """
 
 import os
+import shutil
 import uuid
+from contextlib import contextmanager
 
 import keras
 import numpy as np
@@ -27,11 +29,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._batching import BUCKET_STEP
 from ._classifier import LSTMClassifier
 from ._lower import PythonLower
-from ._re2 import (
-    UnsupportedPattern,
-    default_pattern_passes,
-    findall_program,
-)
+from ._re2 import UnsupportedPattern, default_pattern_passes, findall_program
 from ._sequencer import (
     DEFAULT_TOKEN_PATTERN,
     OOV_INDEX,
@@ -41,6 +39,7 @@ from ._sequencer import (
 
 #: Name of the serving signature's input: a 1-D batch of UTF-8 strings.
 INPUT_NAME = "text"
+_VALID_UTF8 = r"[\x{0}-\x{d7ff}\x{e000}-\x{10ffff}]*"
 
 
 def export(pipeline, path):
@@ -102,7 +101,7 @@ def export(pipeline, path):
     True
     """
     sequencer, classifier = _steps(pipeline)
-    path = os.fspath(path)
+    path = os.path.normpath(os.fspath(path))
     if os.path.lexists(path):
         raise FileExistsError(f"Cannot export to {path}: it exists.")
     serving = _Serving(sequencer, classifier)
@@ -114,13 +113,33 @@ def export(pipeline, path):
         fn=serving,
         input_signature=[tf.TensorSpec([None], tf.string, name=INPUT_NAME)],
     )
+    with _created_whole(path) as partial:
+        archive.write_out(partial, verbose=False)
+
+
+@contextmanager
+def _created_whole(path):
+    """Yield a path beside ``path`` to write to; move it there when whole.
+
+    Directories created for it are removed again if anything fails.
+    """
+    parent = os.path.dirname(os.path.abspath(path))
+    missing = []
+    while not os.path.isdir(parent):
+        missing.append(parent)
+        parent = os.path.dirname(parent)
     partial = f"{path}.{uuid.uuid4().hex[:8]}.partial"
     try:
-        archive.write_out(partial, verbose=False)
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        yield partial
         os.rename(partial, path)
-    finally:
+    except BaseException:
         if os.path.exists(partial):
-            tf.io.gfile.rmtree(partial)
+            shutil.rmtree(partial)
+        for directory in missing:  # the deepest first
+            if os.path.isdir(directory) and not os.listdir(directory):
+                os.rmdir(directory)
+        raise
 
 
 def _steps(pipeline):
@@ -140,7 +159,7 @@ def _steps(pipeline):
 class _TextStep:
     """`TextSequencer.transform` in TensorFlow ops: strings in, ragged indices out."""
 
-    def __init__(self, sequencer):
+    def __init__(self, sequencer, vocab_size=None):
         check_is_fitted(sequencer)
         sequencer._validate_params()
         if sequencer.tokenizer is not None:
@@ -148,14 +167,10 @@ class _TextStep:
                 "Cannot export a TextSequencer with a callable tokenizer: Python "
                 "code cannot run inside a SavedModel. Use token_pattern instead."
             )
-        if sequencer.token_pattern == DEFAULT_TOKEN_PATTERN:
-            self.passes = default_pattern_passes()
-        else:
-            self.passes = None
-            try:
-                self.findall = findall_program(sequencer.token_pattern)
-            except UnsupportedPattern as error:
-                raise ValueError(str(error)) from None
+        # The default pattern runs as replaces without capture groups (faster).
+        default = sequencer.token_pattern == DEFAULT_TOKEN_PATTERN
+        self.passes = default_pattern_passes() if default else None
+        self.findall = None if default else findall_program(sequencer.token_pattern)
         self.lower = PythonLower() if sequencer.lowercase else None
         self.ngram_range = _check_ngram_range(sequencer.ngram_range)
         self.maxlen = sequencer.maxlen
@@ -168,7 +183,17 @@ class _TextStep:
             ),
             default_value=OOV_INDEX,
         )
-        self.vocab_size = len(vocabulary) + 2
+        # Indices from vocab_size on read as out of vocabulary, as in
+        # LSTMClassifier (an embedding smaller than the vocabulary).
+        self.vocab_size = vocab_size or len(vocabulary) + 2
+        try:  # RE2 compiles a pattern when its op first runs: run them now.
+            self(tf.constant(["A text."]))
+        except tf.errors.InvalidArgumentError as error:
+            raise UnsupportedPattern(
+                f"token_pattern {sequencer.token_pattern!r} cannot be exported: "
+                f"TensorFlow's regular expressions (RE2) cannot compile it "
+                f"({error.message})."
+            ) from None
 
     def __call__(self, texts):
         """The word indices of each text, truncated: a ragged int32 tensor."""
@@ -230,8 +255,13 @@ class _Serving:
 
     def __init__(self, sequencer, classifier):
         check_is_fitted(classifier)
-        self.text_step = _TextStep(sequencer)
-        self.text_step.vocab_size = classifier.vocab_size_
+        if sequencer.maxlen != classifier.n_features_in_:
+            raise ValueError(
+                f"The sequencer's maxlen ({sequencer.maxlen}) is not the sequence "
+                f"length the classifier was fitted on ({classifier.n_features_in_}), "
+                "so the pipeline cannot predict: refit it, or set maxlen back."
+            )
+        self.text_step = _TextStep(sequencer, classifier.vocab_size_)
         self.model = classifier.model_
         self.maxlen = sequencer.maxlen
         if classifier.length_bucketing:
@@ -251,9 +281,9 @@ class _Serving:
         self.classes = _label_tensor(classifier.classes_)
 
     def __call__(self, texts):
-        # As TextSequencer refuses bytes that are not UTF-8 (RE2 matches no
-        # invalid sequence).
-        valid = tf.strings.regex_full_match(texts, "(?s).*")
+        # As TextSequencer refuses bytes that are not UTF-8: RE2 matches any
+        # code point's bytes, so the class leaves out surrogates.
+        valid = tf.strings.regex_full_match(texts, _VALID_UTF8)
         tf.debugging.Assert(
             tf.reduce_all(valid),
             [

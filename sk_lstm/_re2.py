@@ -116,11 +116,12 @@ def findall_program(pattern):
         outside = _outside(writer.chars, 2)
         if len(outside) == 2:
             separator, stand_in = outside
+            mark = _rewritten(separator)
             return Findall(
                 regex=body,
-                rewrite=rf"{separator}\0{separator}",
+                rewrite=rf"{mark}\0{mark}",
                 separator=separator,
-                stand_in=(char_literal(separator), stand_in),
+                stand_in=(char_literal(separator), _rewritten(stand_in)),
                 every_other=True,
             )
         # One character at most is left to separate with: capture the token.
@@ -137,7 +138,7 @@ def findall_program(pattern):
     # one match of the second branch, rather than one match per character.
     cannot_start = _complement(writer.first(parsed))
     skip = f"{_class(cannot_start)}+|" if cannot_start else ""
-    return Findall(f"{body}|{skip}(?s:.)", rf"{separator}\1", separator)
+    return Findall(f"{body}|{skip}(?s:.)", rf"{_rewritten(separator)}\1", separator)
 
 
 def default_pattern_passes():
@@ -199,7 +200,9 @@ class _Writer:
         """Within a group: its inline flags, such as ``(?s:...)``."""
         self._check_flags(add_flags)
         saved = self.ascii, self.dotall, self._in_group
-        self.ascii = bool(add_flags & re.ASCII) or self.ascii
+        self.ascii = bool(add_flags & re.ASCII) or (
+            self.ascii and not add_flags & re.UNICODE
+        )
         self.dotall = bool(add_flags & re.DOTALL) or (
             self.dotall and not del_flags & re.DOTALL
         )
@@ -225,6 +228,12 @@ class _Writer:
             return self._set(self._class(value))
         if op in ("MAX_REPEAT", "MIN_REPEAT"):
             low, high, item = value
+            if high != 1 and _min_width(item) == 0:
+                self.refuse(
+                    "a repeat of something that can match the empty string, such "
+                    "as (a?)+",
+                    "the engines end such loops at different points",
+                )
             if max(low, 0 if high is _sre.MAXREPEAT else high) > _MAX_RE2_REPEAT:
                 self.refuse(f"a repeat count above {_MAX_RE2_REPEAT}", "RE2's limit")
             high = "" if high is _sre.MAXREPEAT else high
@@ -369,16 +378,29 @@ def _contains(ranges, char):
 
 
 def _outside(ranges, count):
-    """At most ``count`` characters outside ``ranges``, the simplest first."""
+    """At most ``count`` characters outside ``ranges``, the simplest first.
+
+    Not NUL (see `_SEPARATORS`), an ASCII word character (an ASCII ``\b``
+    tells those apart) or a surrogate (no UTF-8 form).
+    """
     chars = [c for c in _SEPARATORS if not _contains(ranges, c)]
     for low, high in _complement(ranges):
-        code = max(low, 1)  # not NUL (see _SEPARATORS)
-        while code <= high and len(chars) < count:
-            if chr(code) not in chars:
-                chars.append(chr(code))
-            # Surrogates have no UTF-8 form.
-            code = 0xE000 if 0xD7FF <= code <= 0xDFFF else code + 1
+        start = 0xE000 if 0xD800 <= low <= 0xDFFF else low
+        for code in range(start, min(high, start + 256) + 1):
+            char = chr(code)
+            if len(chars) == count:
+                return chars
+            if _USABLE.fullmatch(char) and char not in chars:
+                chars.append(char)
     return chars[:count]
+
+
+_USABLE = re.compile(r"[^\x00\w\ud800-\udfff]", re.ASCII)
+
+
+def _rewritten(char):
+    """``char`` in an RE2 rewrite string, where a backslash escapes."""
+    return char.replace("\\", "\\\\")
 
 
 def char_literal(char):

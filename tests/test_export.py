@@ -119,9 +119,14 @@ def test_serving_signature(exported):
     assert empty["probabilities"].shape == (0, 2) and empty["label"].shape == (0,)
 
 
-def test_invalid_utf8_is_an_error_naming_the_text(exported):
+@pytest.mark.parametrize(
+    "text",
+    [b"bad \xff byte", b"\xed\xa0\x80", b"ab\xe0\x80\xafcd", b"\xf4\x90\x80\x80"],
+    ids=["byte", "surrogate", "overlong", "beyond U+10FFFF"],
+)
+def test_invalid_utf8_is_an_error_naming_the_text(exported, text):
     with pytest.raises(tf.errors.InvalidArgumentError, match="not valid UTF-8"):
-        serve(exported, [b"fine", b"bad \xff byte"])
+        serve(exported, [b"fine", text])
 
 
 @pytest.mark.parametrize(
@@ -265,6 +270,11 @@ PATTERNS = [
     r"\A\w+|\w+\Z",
     r"[\s\d]\w",
     r"(?x) \w+ (?: - \w+ )*",
+    r"[^\\]+",  # a backslash is then the separator
+    r"[^/\\]+",
+    r"(?a)\w+(?u:\w)",
+    r"(?a)\b[\x00-\x1e -/]",
+    r"(?:a?)?b|\w",
 ]
 
 
@@ -274,12 +284,15 @@ def test_tokens_are_pythons(pattern, lowercase, fuzz_sequencer):
     sequencer = copy.deepcopy(fuzz_sequencer)
     sequencer.set_params(token_pattern=pattern, lowercase=lowercase)
     step = _TextStep(sequencer)
-    texts = tf.constant([text.encode() for text in TEXTS[:-1]])
+    texts = TEXTS[:-1] + [r"C:\Users\me/file \\x", "\x1f-", "héllo"]
+    texts = tf.constant([text.encode() for text in texts])
     if lowercase:
         texts = step.lower(texts)
     tokens = step.tokenize(texts).to_list()
     tokenize = sequencer.build_tokenizer()
-    for text, got in zip(TEXTS[:-1], tokens, strict=True):
+    for text, got in zip(
+        TEXTS[:-1] + [r"C:\Users\me/file \\x", "\x1f-", "héllo"], tokens, strict=True
+    ):
         assert [token.decode() for token in got] == tokenize(text), text
 
 
@@ -301,6 +314,9 @@ def test_tokens_are_pythons(pattern, lowercase, fuzz_sequencer):
         (r"(\w)(\w)", "2 capturing groups"),
         (r"(?s).+", "any character"),
         (r"(a)(?(1)b|c)", "conditional group"),
+        (r"(a?)+b", "can match the empty string"),
+        (r"(?:a*?|b)*b", "can match the empty string"),
+        (r"(?:x{10}){101}|\w+", "cannot compile"),
     ],
 )
 def test_patterns_re2_reads_otherwise_are_refused(pattern, construct, fitted, tmp_path):
@@ -361,6 +377,32 @@ def test_a_failed_write_leaves_nothing(fitted, tmp_path, monkeypatch):
     monkeypatch.setattr(os, "rename", fail)
     with pytest.raises(OSError, match="disk full"):
         export(fitted, tmp_path / "model")
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_failed_export_removes_the_directories_it_made(fitted, tmp_path, monkeypatch):
+    def fail(source, destination):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "rename", fail)
+    with pytest.raises(OSError, match="disk full"):
+        export(fitted, tmp_path / "deep" / "er" / "1")
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_trailing_slash_is_the_same_directory(fitted, tmp_path):
+    export(fitted, f"{tmp_path}/serving/1/")
+    assert os.listdir(tmp_path / "serving") == ["1"]
+    assert_serves_like(tmp_path / "serving" / "1", fitted, TEXTS[:5])
+
+
+def test_a_sequencer_changed_after_fit_is_refused(fitted, tmp_path):
+    fitted[0].set_params(maxlen=30)
+    try:
+        with pytest.raises(ValueError, match="maxlen \\(30\\)"):
+            export(fitted, tmp_path / "model")
+    finally:
+        fitted[0].set_params(maxlen=40)
     assert os.listdir(tmp_path) == []
 
 
