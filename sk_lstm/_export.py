@@ -101,7 +101,8 @@ def export(pipeline, path):
     True
     """
     sequencer, classifier = _steps(pipeline)
-    path = os.path.normpath(os.fspath(path))
+    path = os.fspath(path)
+    path = path.rstrip(os.sep) or path  # "dir/1/" is "dir/1", not "dir/1/.partial"
     if os.path.lexists(path):
         raise FileExistsError(f"Cannot export to {path}: it exists.")
     serving = _Serving(sequencer, classifier)

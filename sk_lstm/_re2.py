@@ -113,7 +113,9 @@ def findall_program(pattern):
     writer = _Writer(pattern, parsed.state.flags)
     body = writer.write(parsed)
     if groups == 0:
-        outside = _outside(writer.chars, 2)
+        # The stand-in is written over the separator in the text: they must
+        # read alike to an ASCII \b.
+        outside = _outside(writer.chars, 2, word=False)
         if len(outside) == 2:
             separator, stand_in = outside
             mark = _rewritten(separator)
@@ -377,25 +379,25 @@ def _contains(ranges, char):
     return any(low <= ord(char) <= high for low, high in ranges)
 
 
-def _outside(ranges, count):
+def _outside(ranges, count, word=True):
     """At most ``count`` characters outside ``ranges``, the simplest first.
 
-    Not NUL (see `_SEPARATORS`), an ASCII word character (an ASCII ``\b``
-    tells those apart) or a surrogate (no UTF-8 form).
+    Never NUL (see `_SEPARATORS`) or a surrogate (no UTF-8 form); with
+    ``word=False``, never an ASCII word character either (an ASCII ``\b``
+    tells those apart from the others).
     """
     chars = [c for c in _SEPARATORS if not _contains(ranges, c)]
-    for low, high in _complement(ranges):
-        start = 0xE000 if 0xD800 <= low <= 0xDFFF else low
-        for code in range(start, min(high, start + 256) + 1):
-            char = chr(code)
+    for low, high in _complement([*ranges, (0, 0), (0xD800, 0xDFFF)]):
+        for code in range(low, min(high, low + 256) + 1):
             if len(chars) == count:
                 return chars
-            if _USABLE.fullmatch(char) and char not in chars:
+            char = chr(code)
+            if (word or not _ASCII_WORD.fullmatch(char)) and char not in chars:
                 chars.append(char)
     return chars[:count]
 
 
-_USABLE = re.compile(r"[^\x00\w\ud800-\udfff]", re.ASCII)
+_ASCII_WORD = re.compile(r"\w", re.ASCII)
 
 
 def _rewritten(char):

@@ -275,6 +275,8 @@ PATTERNS = [
     r"(?a)\w+(?u:\w)",
     r"(?a)\b[\x00-\x1e -/]",
     r"(?:a?)?b|\w",
+    r"[^a]+",  # "a" is then the separator
+    r"[^0-9]+",
 ]
 
 

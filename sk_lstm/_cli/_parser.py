@@ -420,7 +420,8 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="sk-lstm",
         description="Train, tune, evaluate, use and export LSTM text classifiers "
-        "built with scikit-learn and Keras. `sk-lstm COMMAND --help` explains a command.",
+        "built with scikit-learn and Keras. `sk-lstm COMMAND --help` explains a "
+        "command.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in (_add_train, _add_search, _add_evaluate, _add_predict, _add_export):
