@@ -107,7 +107,8 @@ def export(pipeline, path):
         raise FileExistsError(f"Cannot export to {path}: it exists.")
     serving = _Serving(sequencer, classifier)
     archive = keras.export.ExportArchive()
-    archive.track(classifier.model_)
+    # The endpoint tracks the model's variables itself (tracking the model too
+    # would save each twice); the lookup table must be named.
     archive.track(serving.text_step.table)
     archive.add_endpoint(
         name="serving_default",
