@@ -443,14 +443,18 @@ class LSTMClassifier(KerasClassifier):
             dataset, None, None, warm_start, epochs, initial_epoch, **kwargs
         )
 
+    def _predict_batch_size(self):
+        """Rows per prediction batch: a routed ``predict__batch_size``, else
+        ``predict_batch_size``, else ``batch_size`` (32 if that is None too)."""
+        params = self.get_params()
+        if "predict__batch_size" in params:
+            return params["predict__batch_size"] or 32
+        return self.predict_batch_size or self.batch_size or 32
+
     def _predict_raw(self, X, **kwargs):
         # scikeras predicts in batches of `batch_size`, the training batch; ours
-        # are `predict_batch_size`, unless `predict__batch_size` is routed.
-        if "predict__batch_size" not in self.get_params():
-            kwargs = {
-                "batch_size": self.predict_batch_size or self.batch_size,
-                **kwargs,
-            }
+        # are `_predict_batch_size()`, unless the call gives one.
+        kwargs = {"batch_size": self._predict_batch_size(), **kwargs}
         if not self.length_bucketing:
             return super()._predict_raw(X, **kwargs)
         if not self.initialized_:

@@ -219,12 +219,8 @@ class _TextStep:
         marked = tf.strings.regex_replace(texts, findall.regex, findall.rewrite)
         pieces = tf.strings.split(marked, findall.separator)
         if findall.every_other:
-            position = tf.range(tf.size(pieces.flat_values, tf.int64)) - tf.gather(
-                pieces.row_starts(), pieces.value_rowids()
-            )
-            return tf.ragged.boolean_mask(
-                pieces, pieces.with_flat_values(position % 2 == 1)
-            )
+            position = tf.ragged.range(pieces.row_lengths())
+            return tf.ragged.boolean_mask(pieces, position % 2 == 1)
         return tf.ragged.boolean_mask(pieces, tf.strings.length(pieces) > 0)
 
     def ngrams(self, words):
@@ -274,12 +270,7 @@ class _Serving:
         else:
             self.step = self.maxlen
             self.pad_before = sequencer.padding == "pre"
-        self.batch_size = (
-            classifier.get_params().get("predict__batch_size")
-            or classifier.predict_batch_size
-            or classifier.batch_size
-            or 32
-        )
+        self.batch_size = classifier._predict_batch_size()
         self.classes = _label_tensor(classifier.classes_)
 
     def __call__(self, texts):
@@ -339,7 +330,7 @@ class _Serving:
         """Dense rows of ``width``: the words, zeros on the padding side."""
         lengths = ids.row_lengths()
         rows = ids.value_rowids()
-        columns = tf.range(tf.size(rows, tf.int64)) - tf.gather(ids.row_starts(), rows)
+        columns = tf.ragged.range(lengths).flat_values
         if self.pad_before:
             columns += tf.gather(width - lengths, rows)
         return tf.scatter_nd(

@@ -37,11 +37,8 @@ class PythonLower:
 
     def __call__(self, texts):
         ascii = tf.strings.regex_full_match(texts, r"[\x00-\x7f]*")
-        others = tf.where(~ascii)
         lowered = tf.strings.lower(texts)  # ASCII only, byte by byte
-        return tf.tensor_scatter_nd_update(
-            lowered, others, self.lower_unicode(tf.gather_nd(texts, others))
-        )
+        return _changed_where(~ascii, texts, self.lower_unicode, lowered)
 
     def lower_unicode(self, texts):
         """Lower texts of any script, code point by code point."""
@@ -85,9 +82,16 @@ class PythonLower:
 def _where_found(texts, chars, change):
     """``change`` applied to the texts that hold one of ``chars``."""
     pattern = "(?s).*[" + "".join(char_literal(char) for char in chars) + "].*"
-    found = tf.where(tf.strings.regex_full_match(texts, pattern))
-    changed = change(tf.gather_nd(texts, found))
-    return tf.tensor_scatter_nd_update(texts, found, changed)
+    return _changed_where(tf.strings.regex_full_match(texts, pattern), texts, change)
+
+
+def _changed_where(mask, texts, change, others=None):
+    """``change`` of the texts where ``mask``, ``others`` (or the texts) elsewhere."""
+    where = tf.where(mask)
+    changed = change(tf.gather_nd(texts, where))
+    return tf.tensor_scatter_nd_update(
+        texts if others is None else others, where, changed
+    )
 
 
 def _member(points, ranges):

@@ -334,3 +334,14 @@ def test_fit_and_predict_make_no_copy_of_the_whole_matrix():
         small, small_bytes = peak(4000, method)
         large, large_bytes = peak(12000, method)
         assert large - small < 0.5 * (large_bytes - small_bytes), method
+
+
+def test_prediction_batch_size_precedence():
+    # The one rule predict_proba and sk_lstm.export both follow.
+    assert LSTMClassifier(batch_size=16)._predict_batch_size() == 512
+    assert (
+        LSTMClassifier(batch_size=16, predict_batch_size=None)._predict_batch_size()
+        == 16
+    )
+    routed = LSTMClassifier(predict_batch_size=64, predict__batch_size=8)
+    assert routed._predict_batch_size() == 8
