@@ -13,7 +13,7 @@ from sklearn.utils import ClassifierTags, check_random_state
 
 from ._batching import bucketed_dataset
 from ._constraints import CLASSIFIER
-from ._model import build_lstm_model, naive_bayes_prior
+from ._model import SparseCrossentropy, build_lstm_model, naive_bayes_prior
 from ._random import MAX_SEED
 from ._scikeras import route_params
 from ._sequencer import OOV_INDEX
@@ -122,7 +122,13 @@ class LSTMClassifier(KerasClassifier):
         ``partial_fit`` always keeps the rate constant.
     loss : str, keras loss or None, default=None
         ``None`` picks binary cross-entropy for two classes and sparse categorical
-        cross-entropy for more.
+        cross-entropy for more, with ``label_smoothing``.
+    label_smoothing : float, default=0.05
+        Train towards ``1 - label_smoothing`` for the true class, the rest spread
+        evenly over all classes, rather than towards 1 (for two classes: 0.975
+        and 0.025), so that the model stops pushing the logits of texts it
+        already gets right. Applies to the default loss (``loss=None``); a loss
+        you pass is used as it is. 0 trains towards the labels themselves.
     epochs : int, default=2
         Passes over the training data (the most, with ``early_stopping``), or
         more where ``min_steps`` asks for them.
@@ -210,6 +216,7 @@ class LSTMClassifier(KerasClassifier):
         clipnorm=1.0,
         learning_rate_schedule="cosine",
         loss=None,
+        label_smoothing=0.05,
         epochs=2,
         min_steps=400,
         early_stopping=False,
@@ -244,6 +251,7 @@ class LSTMClassifier(KerasClassifier):
         self.learning_rate = learning_rate
         self.clipnorm = clipnorm
         self.learning_rate_schedule = learning_rate_schedule
+        self.label_smoothing = label_smoothing
         self.min_steps = min_steps
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -318,9 +326,9 @@ class LSTMClassifier(KerasClassifier):
             compile_kwargs["optimizer"].clipnorm = self.clipnorm
         if compile_kwargs["loss"] is None:
             compile_kwargs["loss"] = (
-                "binary_crossentropy"
+                keras.losses.BinaryCrossentropy(label_smoothing=self.label_smoothing)
                 if self.n_classes_ <= 2
-                else "sparse_categorical_crossentropy"
+                else SparseCrossentropy(label_smoothing=self.label_smoothing)
             )
         if not compile_kwargs.get("metrics"):
             compile_kwargs["metrics"] = ["accuracy"]

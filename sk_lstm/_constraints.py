@@ -49,6 +49,7 @@ CLASSIFIER = {
     "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
     "clipnorm": [Interval(Real, 0, None, closed="neither"), None],
     "learning_rate_schedule": [StrOptions({"constant", "cosine"})],
+    "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     "early_stopping": ["boolean"],
     "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
     "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],

@@ -149,6 +149,38 @@ class NgramBag(keras.layers.Layer):
         }
 
 
+@keras.saving.register_keras_serializable(package="sk_lstm")
+class SparseCrossentropy(keras.losses.Loss):
+    """Categorical cross-entropy of class indices, with label smoothing.
+
+    Keras' ``SparseCategoricalCrossentropy`` has no ``label_smoothing``; this
+    one-hot encodes the indices and hands them to ``categorical_crossentropy``.
+
+    Parameters
+    ----------
+    label_smoothing : float, default=0.0
+        The true class gets ``1 - label_smoothing`` and every class
+        ``label_smoothing / n_classes`` more.
+    """
+
+    def __init__(
+        self, label_smoothing=0.0, name="sparse_categorical_crossentropy", **kwargs
+    ):
+        super().__init__(name=name, **kwargs)
+        self.label_smoothing = label_smoothing
+
+    def call(self, y_true, y_pred):
+        indices = ops.reshape(ops.cast(y_true, "int32"), ops.shape(y_pred)[:-1])
+        return keras.losses.categorical_crossentropy(
+            ops.one_hot(indices, ops.shape(y_pred)[-1]),
+            y_pred,
+            label_smoothing=self.label_smoothing,
+        )
+
+    def get_config(self):
+        return {**super().get_config(), "label_smoothing": self.label_smoothing}
+
+
 def naive_bayes_prior(bag, X, labels, chunk=1000):
     """Naive Bayes log-count ratios of the n-grams of ``X``, as a `NgramBag` prior.
 

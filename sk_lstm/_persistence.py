@@ -53,7 +53,12 @@ _DAMAGED = (
 # Parameters added since the first files were written, with the value that gives
 # the model those files hold (an LSTM without a bag of n-grams).
 _ADDED_PARAMS = {
-    "LSTMClassifier": {"bag_ngrams": 0, "min_steps": 0, "predict_batch_size": None}
+    "LSTMClassifier": {
+        "bag_ngrams": 0,
+        "min_steps": 0,
+        "predict_batch_size": None,
+        "label_smoothing": 0.0,
+    }
 }
 
 

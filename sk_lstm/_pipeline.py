@@ -45,6 +45,7 @@ CLASSIC_RECIPE = MappingProxyType(
         "learning_rate": None,
         "clipnorm": None,
         "learning_rate_schedule": "constant",
+        "label_smoothing": 0.0,
         "epochs": 3,
         "min_steps": 0,
         "batch_size": 64,

@@ -152,13 +152,14 @@ def test_hyperparameter_options_default_to_the_library():
     }
     args = build_parser().parse_args(
         ["train", "--bag-ngrams", "0", "--bag-buckets", "100", "--min-steps", "0"]
-        + ["--predict-batch-size", "256"]
+        + ["--predict-batch-size", "256", "--label-smoothing", "0.1"]
     )
     assert given_hyperparameters(args) == {
         "bag_ngrams": 0,
         "bag_buckets": 100,
         "min_steps": 0,
         "predict_batch_size": 256,
+        "label_smoothing": 0.1,
     }
 
 

@@ -152,6 +152,7 @@ def test_files_from_before_the_bag_of_ngrams_load_as_they_were(tmp_path):
     """A file whose manifest lacks the parameters added later keeps its model."""
     X, y = make_reviews(48)
     old_recipe = {**TINY, "bag_ngrams": 0, "min_steps": 0, "predict_batch_size": None}
+    old_recipe["label_smoothing"] = 0.0
     pipe = make_lstm_pipeline(maxlen=12, **old_recipe).fit(X, y)
     sk_lstm.save(pipe, tmp_path / "new.sklstm")
 
@@ -159,7 +160,13 @@ def test_files_from_before_the_bag_of_ngrams_load_as_they_were(tmp_path):
         if name != "sk_lstm.json":
             return data
         manifest = json.loads(data)
-        for name in ("bag_ngrams", "bag_buckets", "min_steps", "predict_batch_size"):
+        for name in (
+            "bag_ngrams",
+            "bag_buckets",
+            "min_steps",
+            "predict_batch_size",
+            "label_smoothing",
+        ):
             del manifest["steps"][1]["params"][name]
         return json.dumps(manifest)
 
@@ -167,7 +174,7 @@ def test_files_from_before_the_bag_of_ngrams_load_as_they_were(tmp_path):
     loaded = sk_lstm.load(tmp_path / "old.sklstm")
     params = loaded.named_steps["classifier"].get_params()
     assert (params["bag_ngrams"], params["min_steps"]) == (0, 0)
-    assert params["predict_batch_size"] is None
+    assert params["predict_batch_size"] is None and params["label_smoothing"] == 0
     np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
 
 

@@ -7,6 +7,7 @@ import pytest
 from sk_lstm import CLASSIC_RECIPE, LSTMClassifier, TextSequencer, make_lstm_pipeline
 from sk_lstm._model import (
     MaskedGlobalMaxPooling1D,
+    SparseCrossentropy,
     build_lstm_model,
     naive_bayes_prior,
 )
@@ -86,6 +87,45 @@ def test_learning_rate_sets_the_optimizer(sequences):
     assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.0123)
     default = LSTMClassifier(**{**TINY, "epochs": 1, "learning_rate": None}).fit(X, y)
     assert float(default.model_.optimizer.learning_rate) == pytest.approx(0.001)
+
+
+def smoothed_crossentropy(labels, probabilities, smoothing):
+    """Cross-entropy against one-hot labels moved towards the uniform, by hand."""
+    probabilities = probabilities.astype(float)
+    targets = np.eye(probabilities.shape[1])[labels] * (1 - smoothing)
+    targets += smoothing / probabilities.shape[1]
+    return -(targets * np.log(probabilities)).sum(axis=1).mean()
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.05, 0.3])
+def test_label_smoothing_sets_the_default_loss(sequences, smoothing):
+    X, y = sequences
+    clf = LSTMClassifier(**{**TINY, "epochs": 1, "label_smoothing": smoothing})
+    clf.fit(X, y)
+    labels = np.searchsorted(clf.classes_, y)
+    p = clf.model_.predict(X, verbose=0)  # P(class 1), shape (n, 1)
+    loss = clf.model_.loss(labels[:, None].astype("float32"), p)
+    expected = smoothed_crossentropy(labels, np.hstack([1 - p, p]), smoothing)
+    assert float(loss) == pytest.approx(expected, rel=1e-4)
+
+
+def test_label_smoothing_of_more_classes(sequences):
+    X, _ = sequences
+    y = np.arange(len(X)) % 3
+    clf = LSTMClassifier(**{**TINY, "epochs": 1, "label_smoothing": 0.2}).fit(X, y)
+    assert isinstance(clf.model_.loss, SparseCrossentropy)
+    p = clf.model_.predict(X, verbose=0)
+    loss = clf.model_.loss(y[:, None], p)
+    assert float(loss) == pytest.approx(smoothed_crossentropy(y, p, 0.2), rel=1e-4)
+    assert clf.predict(X).shape == (len(X),)
+
+
+def test_label_smoothing_leaves_a_given_loss_alone(sequences):
+    X, y = sequences
+    clf = LSTMClassifier(**{**TINY, "epochs": 1}, loss="binary_crossentropy")
+    assert clf.fit(X, y).model_.loss is keras.losses.binary_crossentropy
+    with pytest.raises(ValueError, match="label_smoothing"):
+        clf.set_params(label_smoothing=1.0).fit(X, y)
 
 
 def test_clipnorm_sets_the_optimizer(sequences):
@@ -260,7 +300,7 @@ def test_classic_recipe_is_one_call_away():
     assert (classifier.bidirectional, classifier.pooling) == (False, "last")
     assert (classifier.epochs, classifier.batch_size) == (3, 64)
     assert not classifier.early_stopping and classifier.validation_fraction is None
-    assert classifier.clipnorm is None
+    assert classifier.clipnorm is None and classifier.label_smoothing == 0
     assert params["sequencer__ngram_range"] == (1, 1)
     with pytest.raises(TypeError):
         CLASSIC_RECIPE["units"] = 5  # read-only

@@ -131,6 +131,8 @@ HYPERPARAMETERS = (
     ("--learning-rate-schedule", "learning_rate_schedule", str,
      "constant, or cosine: lower the learning rate after every step, along half "
      "a cosine down to 0 at the end of the last epoch"),
+    ("--label-smoothing", "label_smoothing", float,
+     "train towards 1 - X for the true class rather than 1"),
     ("--early-stopping", "early_stopping", _read_boolean,
      "true: stop when the validation accuracy stops improving, keep the best "
      "epoch"),
