@@ -359,6 +359,11 @@ class LSTMClassifier(KerasClassifier):
             ),
             **kwargs,
         }
+        if fit_args.get("validation_data") is not None:
+            # Keras would read it as given: check and encode it as `fit` does X, y.
+            kwargs["validation_data"] = fit_args["validation_data"] = (
+                self._encoded_validation(fit_args["validation_data"])
+            )
         own_validation = any(
             fit_args.get(name) for name in ("validation_split", "validation_data")
         )
@@ -401,6 +406,44 @@ class LSTMClassifier(KerasClassifier):
             return fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
         finally:
             self._fit_callbacks = saved_callbacks
+
+    def _encoded_validation(self, data):
+        """``validation_data`` given to ``fit``, checked and encoded as X, y are.
+
+        The sequences must have the training length; indices beyond the
+        embedding are read as out-of-vocabulary, as in ``predict``. The labels
+        must be among ``classes_``.
+        """
+        if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
+            raise ValueError(
+                "validation_data must be a tuple (X, y) or (X, y, sample_weight), "
+                f"got {type(data).__name__}"
+                + (f" of {len(data)} items" if isinstance(data, (tuple, list)) else "")
+            )
+        X, y, *weights = data
+        X = check_sequences(X)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"validation_data holds sequences of {X.shape[1]}, but {type(self).__name__}"
+                f" is fitted on sequences of {self.n_features_in_}."
+            )
+        y = as_label_vector(y)
+        if y is None or len(y) != len(X):
+            raise ValueError(
+                f"validation_data holds {len(X)} sequences but "
+                f"{'no' if y is None else len(y)} labels."
+            )
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"validation_data holds labels that are not among the classes "
+                f"{self.classes_.tolist()}: {unknown[:5].tolist()}"
+            )
+        encoded = (
+            self.feature_encoder_.transform(X),
+            self.target_encoder_.transform(y),
+        )
+        return encoded + tuple(checked_sample_weight(w) for w in weights)
 
     def _fit_bucketed(
         self, X, y, sample_weight, warm_start, epochs, initial_epoch, random, **kwargs

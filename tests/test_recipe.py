@@ -266,6 +266,41 @@ def test_keras_validation_split_wins_over_validation_fraction(sequences):
     assert len(clf.history_["val_loss"]) == 2
 
 
+def test_validation_data_is_read_as_fit_reads_X_and_y(sequences):
+    """Labels as the user has them, indices beyond the embedding read as unknown."""
+    X, y = sequences
+    X_val = np.where(X[:40] > 0, X[:40] + 10**6, 0)  # every word unknown
+    clf = LSTMClassifier(**TINY, fit__validation_data=(X_val, y[:40])).fit(X, y)
+    assert clf.history_["val_accuracy"][-1] == pytest.approx(clf.score(X_val, y[:40]))
+    assert clf.score(X_val, y[:40]) == clf.score(np.minimum(X_val, 1), y[:40])
+
+
+@pytest.mark.parametrize(
+    "validation_data, message",
+    [
+        ("X_val", "must be a tuple"),
+        ((None,), "must be a tuple.*of 1 items"),
+        (("short", "y"), "sequences of 5, but LSTMClassifier is fitted on .* of 12"),
+        (("X", "unknown"), r"not among the classes \['neg', 'pos'\]: \['meh'\]"),
+        (("X", "few"), "holds 96 sequences but 3 labels"),
+    ],
+)
+def test_bad_validation_data_is_refused(sequences, validation_data, message):
+    X, y = sequences
+    arrays = {
+        "X": X, "short": X[:, :5], "y": y, "unknown": np.where(y == "neg", "meh", y),
+        "few": y[:3],
+    }  # fmt: skip
+    if isinstance(validation_data, tuple):
+        validation_data = tuple(arrays.get(v, v) for v in validation_data)
+    fitted = LSTMClassifier(**TINY).fit(X, y)
+    before = fitted.predict_proba(X)
+    fitted.set_params(fit__validation_data=validation_data)
+    with pytest.raises(ValueError, match=message):
+        fitted.fit(X, y)
+    np.testing.assert_array_equal(fitted.predict_proba(X), before)
+
+
 def test_early_stopping_without_a_validation_set_is_refused(sequences):
     X, y = sequences
     fitted = LSTMClassifier(**TINY).fit(X, y)
