@@ -424,8 +424,9 @@ class LSTMClassifier(KerasClassifier):
         X = check_sequences(X)
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
-                f"validation_data holds sequences of {X.shape[1]}, but {type(self).__name__}"
-                f" is fitted on sequences of {self.n_features_in_}."
+                f"validation_data holds sequences of {X.shape[1]}, but "
+                f"{type(self).__name__} is fitted on sequences of "
+                f"{self.n_features_in_}."
             )
         y = as_label_vector(y)
         if y is None or len(y) != len(X):
