@@ -35,7 +35,7 @@ CANDIDATES = {
     "pairs, bidirectional LSTM": {
         "ngram_range": (1, 2), "num_words": 40000, "maxlen": 1600,
         "embedding_dim": 64, "bidirectional": True, "bag_ngrams": 0, "epochs": 4,
-        "min_steps": 0,
+        "min_steps": 0, "label_smoothing": 0.0,
     },
     "words, LSTM alone": {"bag_ngrams": 0},
     "words, bag of 1-2-grams": {"bag_ngrams": 2},

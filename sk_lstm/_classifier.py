@@ -40,13 +40,14 @@ class LSTMClassifier(KerasClassifier):
     classes, softmax (sparse categorical cross-entropy) for more. The bag makes
     the model as quick to learn as a linear model on a few hundred texts; the
     LSTM weighs the n-grams in context. It trains with Adam for 2 epochs (more
-    on small data, see ``min_steps``) while the learning rate comes down to 0
-    along a cosine. The architecture and training choices are constructor
-    parameters, so they can be grid-searched (``classifier__units``,
-    ``classifier__dropout`` in a pipeline); the classic Keras recipe
-    (Embedding 32 -> LSTM 100 -> last state, 3 epochs at a constant rate) is
-    ``LSTMClassifier(embedding_dim=32, units=100, dropout=0, pooling="last",
-    bag_ngrams=0, clipnorm=None, learning_rate_schedule="constant", epochs=3,
+    on small data, see ``min_steps``) towards labels smoothed by 0.05, while the
+    learning rate comes down to 0 along a cosine. The architecture and training
+    choices are constructor parameters, so they can be grid-searched
+    (``classifier__units``, ``classifier__dropout`` in a pipeline); the classic
+    Keras recipe (Embedding 32 -> LSTM 100 -> last state, 3 epochs at a constant
+    rate) is ``LSTMClassifier(embedding_dim=32, units=100, dropout=0,
+    pooling="last", bag_ngrams=0, clipnorm=None,
+    learning_rate_schedule="constant", label_smoothing=0, epochs=3,
     min_steps=0)``, or ``make_lstm_pipeline(**CLASSIC_RECIPE)`` with its text
     step.
 
@@ -124,11 +125,13 @@ class LSTMClassifier(KerasClassifier):
         ``None`` picks binary cross-entropy for two classes and sparse categorical
         cross-entropy for more, with ``label_smoothing``.
     label_smoothing : float, default=0.05
-        Train towards ``1 - label_smoothing`` for the true class, the rest spread
-        evenly over all classes, rather than towards 1 (for two classes: 0.975
-        and 0.025), so that the model stops pushing the logits of texts it
-        already gets right. Applies to the default loss (``loss=None``); a loss
-        you pass is used as it is. 0 trains towards the labels themselves.
+        Train towards labels moved this share of the way to the uniform: each
+        class aims at ``label_smoothing / n_classes``, the true class at that
+        plus ``1 - label_smoothing`` (0.975 and 0.025 for two classes), so that
+        texts the model already gets right stop pushing its logits. The
+        probabilities of ``predict_proba`` stay further from 0 and 1 than
+        without it. Applies to the default loss (``loss=None``); a loss you pass
+        is used as it is. 0 trains towards the labels themselves.
     epochs : int, default=2
         Passes over the training data (the most, with ``early_stopping``), or
         more where ``min_steps`` asks for them.
@@ -412,39 +415,54 @@ class LSTMClassifier(KerasClassifier):
 
         The sequences must have the training length; indices beyond the
         embedding are read as out-of-vocabulary, as in ``predict``. The labels
-        must be among ``classes_``.
+        must be among ``classes_``; sample weights, one per sequence. Without
+        length bucketing, anything else (a ``tf.data.Dataset``...) goes to
+        Keras as it is.
         """
         if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
+            if not self.length_bucketing and not isinstance(data, (tuple, list)):
+                return data
             raise ValueError(
                 "validation_data must be a tuple (X, y) or (X, y, sample_weight), "
                 f"got {type(data).__name__}"
                 + (f" of {len(data)} items" if isinstance(data, (tuple, list)) else "")
             )
         X, y, *weights = data
-        X = check_sequences(X)
+        try:
+            X = check_sequences(X)
+            weights = [checked_sample_weight(w) for w in weights if w is not None]
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"validation_data: {error}") from None
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"validation_data holds sequences of {X.shape[1]}, but "
                 f"{type(self).__name__} is fitted on sequences of "
                 f"{self.n_features_in_}."
             )
-        y = as_label_vector(y)
-        if y is None or len(y) != len(X):
-            raise ValueError(
-                f"validation_data holds {len(X)} sequences but "
-                f"{'no' if y is None else len(y)} labels."
-            )
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        y = None if y is None else np.asarray(y)
+        if y is not None and y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        for what, values in [("labels", y), *[("sample weights", w) for w in weights]]:
+            if values is None or values.ndim != 1 or len(values) != len(X):
+                count = (
+                    "no" if values is None else f"{values.size} (shape {values.shape})"
+                )
+                raise ValueError(
+                    f"validation_data holds {len(X)} sequences but {count} {what}."
+                )
+        unknown = y[~np.isin(y, self.classes_)]
         if unknown.size:
+            first = list(dict.fromkeys(unknown.tolist()))[:5]
+            known = self.classes_[:10].tolist()
             raise ValueError(
                 f"validation_data holds labels that are not among the classes "
-                f"{self.classes_.tolist()}: {unknown[:5].tolist()}"
+                f"{known}{'...' if len(self.classes_) > 10 else ''}: {first}"
             )
         encoded = (
             self.feature_encoder_.transform(X),
             self.target_encoder_.transform(y),
         )
-        return encoded + tuple(checked_sample_weight(w) for w in weights)
+        return encoded + tuple(weights)
 
     def _fit_bucketed(
         self, X, y, sample_weight, warm_start, epochs, initial_epoch, random, **kwargs
@@ -599,7 +617,10 @@ class LSTMClassifier(KerasClassifier):
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples in the loss.
         **kwargs
-            Passed on to ``keras.Model.fit``.
+            Passed on to ``keras.Model.fit``. ``validation_data=(X_val, y_val)``
+            (or ``(X_val, y_val, sample_weight)``, also given as
+            ``fit__validation_data``) is read as ``X`` and ``y`` are: labels as
+            you have them, unknown word indices as out-of-vocabulary.
 
         Returns
         -------

@@ -51,7 +51,8 @@ _DAMAGED = (
     NotImplementedError,  # a compression method zipfile does not know
 )
 # Parameters added since the first files were written, with the value that gives
-# the model those files hold (an LSTM without a bag of n-grams).
+# the model those files hold (an LSTM without a bag of n-grams, trained on labels
+# that were not smoothed).
 _ADDED_PARAMS = {
     "LSTMClassifier": {
         "bag_ngrams": 0,

@@ -28,9 +28,10 @@ _ROUTING_PREFIXES = tuple(f"{prefix}__" for prefix in LSTMClassifier._routing_pr
 
 #: Keyword arguments of `make_lstm_pipeline` that give the classic Keras IMDB
 #: recipe: 5,000 words (no word pairs), 500 per text, Embedding(32) -> LSTM(100)
-#: -> Dense(1) with no bag of n-grams, Adam at a constant learning rate, batch 64,
-#: 3 epochs whatever the data size, no validation split. Read-only;
-#: ``dict(CLASSIC_RECIPE)`` gives a copy to change.
+#: -> Dense(1) with no bag of n-grams, Adam at a constant learning rate on the
+#: labels as they are (no smoothing), batch 64, 3 epochs whatever the data size,
+#: no validation split. Read-only; ``dict(CLASSIC_RECIPE)`` gives a copy to
+#: change.
 CLASSIC_RECIPE = MappingProxyType(
     {
         "num_words": 5000,
@@ -131,9 +132,10 @@ def make_lstm_pipeline(**params):
         estimators' defaults: words (up to 100,000 of them, sequences of 800),
         Embedding(32) -> Dropout(0.5) -> LSTM(64) -> max over time ->
         Dropout(0.5), plus a bag of 1-3-grams gated by the LSTM; Adam with
-        gradients clipped at norm 1, batch 64, 2 epochs (at least 400 steps)
-        on all the training data while the learning rate comes down to 0 along
-        a cosine. For the classic Keras recipe, pass ``**CLASSIC_RECIPE``.
+        gradients clipped at norm 1, labels smoothed by 0.05, batch 64, 2 epochs
+        (at least 400 steps) on all the training data while the learning rate
+        comes down to 0 along a cosine. For the classic Keras recipe, pass
+        ``**CLASSIC_RECIPE``.
 
     Returns
     -------

@@ -1,5 +1,7 @@
 """The architecture and training choices of the default recipe (issue 4)."""
 
+import pickle
+
 import keras
 import numpy as np
 import pytest
@@ -266,13 +268,40 @@ def test_keras_validation_split_wins_over_validation_fraction(sequences):
     assert len(clf.history_["val_loss"]) == 2
 
 
-def test_validation_data_is_read_as_fit_reads_X_and_y(sequences):
+@pytest.mark.parametrize("length_bucketing", [True, False])
+def test_validation_data_is_read_as_fit_reads_X_and_y(sequences, length_bucketing):
     """Labels as the user has them, indices beyond the embedding read as unknown."""
     X, y = sequences
-    X_val = np.where(X[:40] > 0, X[:40] + 10**6, 0)  # every word unknown
-    clf = LSTMClassifier(**TINY, fit__validation_data=(X_val, y[:40])).fit(X, y)
-    assert clf.history_["val_accuracy"][-1] == pytest.approx(clf.score(X_val, y[:40]))
-    assert clf.score(X_val, y[:40]) == clf.score(np.minimum(X_val, 1), y[:40])
+    rows = np.r_[0:40, 41:60:2]  # 20 of one class, 30 of the other
+    unknown = np.where(X[:20] > 0, X[:20] + 10**6, 0)
+    X_val, y_val = np.vstack([X[rows], unknown]), np.r_[y[rows], y[:20]]
+    clf = LSTMClassifier(**TINY, length_bucketing=length_bucketing)
+    clf.fit(X, y, validation_data=(X_val, y_val))
+    accuracy = clf.score(X_val, y_val)
+    assert clf.history_["val_accuracy"][-1] == pytest.approx(accuracy)
+    assert clf.score(X[rows], y[rows]) > 0.9
+    folded = clf.predict_proba(np.minimum(X_val[-20:], 1))
+    np.testing.assert_allclose(clf.predict_proba(X_val[-20:]), folded, atol=1e-6)
+    # routed, with sample weights: ones change nothing, others the loss
+    losses = []
+    for weights in [None, np.ones(len(y_val)), np.r_[np.ones(len(rows)), [0] * 20]]:
+        data = (X_val, y_val) if weights is None else (X_val, y_val, weights)
+        clf.set_params(fit__validation_data=data).fit(X, y)
+        losses.append(clf.history_["val_loss"][-1])
+    assert losses[0] == pytest.approx(losses[1]) and losses[2] != losses[0]
+
+
+def test_the_multiclass_loss_round_trips(tmp_path):
+    loss = SparseCrossentropy(label_smoothing=0.2)
+    again = keras.losses.deserialize(keras.losses.serialize(loss))
+    assert isinstance(again, SparseCrossentropy) and again.label_smoothing == 0.2
+    X, _ = make_reviews(30)
+    X = TextSequencer(maxlen=8).fit_transform(X)
+    y = np.arange(30) % 3
+    clf = LSTMClassifier(**{**TINY, "epochs": 1}).fit(X, y)
+    np.testing.assert_array_equal(
+        pickle.loads(pickle.dumps(clf)).predict_proba(X), clf.predict_proba(X)
+    )
 
 
 @pytest.mark.parametrize(
@@ -282,14 +311,19 @@ def test_validation_data_is_read_as_fit_reads_X_and_y(sequences):
         ((None,), "must be a tuple.*of 1 items"),
         (("short", "y"), "sequences of 5, but LSTMClassifier is fitted on .* of 12"),
         (("X", "unknown"), r"not among the classes \['neg', 'pos'\]: \['meh'\]"),
-        (("X", "few"), "holds 96 sequences but 3 labels"),
+        (("X", "few"), r"holds 96 sequences but 3 \(shape \(3,\)\) labels"),
+        (("X", "y", "three"), "96 sequences but 3 .* sample weights"),
+        (("X", "mixed"), r"not among the classes \['neg', 'pos'\]: \[None, 0\]"),
+        (("negative", "y"), "validation_data: Negative values"),
     ],
 )
 def test_bad_validation_data_is_refused(sequences, validation_data, message):
     X, y = sequences
     arrays = {
         "X": X, "short": X[:, :5], "y": y, "unknown": np.where(y == "neg", "meh", y),
-        "few": y[:3],
+        "few": y[:3], "three": np.ones(3),
+        "mixed": np.r_[y[:94], None, 0].astype(object),
+        "negative": np.where(X == X.max(), -1, X),
     }  # fmt: skip
     if isinstance(validation_data, tuple):
         validation_data = tuple(arrays.get(v, v) for v in validation_data)

@@ -132,7 +132,8 @@ HYPERPARAMETERS = (
      "constant, or cosine: lower the learning rate after every step, along half "
      "a cosine down to 0 at the end of the last epoch"),
     ("--label-smoothing", "label_smoothing", float,
-     "train towards 1 - X for the true class rather than 1"),
+     "train towards labels moved X of the way to the uniform (0.05: 0.975 and "
+     "0.025 for two classes); 0: the labels themselves"),
     ("--early-stopping", "early_stopping", _read_boolean,
      "true: stop when the validation accuracy stops improving, keep the best "
      "epoch"),
