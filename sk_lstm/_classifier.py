@@ -431,26 +431,33 @@ class LSTMClassifier(KerasClassifier):
         try:
             X = check_sequences(X)
             weights = [checked_sample_weight(w) for w in weights if w is not None]
+            y = None if y is None else np.asarray(y)
         except (TypeError, ValueError) as error:
-            raise type(error)(f"validation_data: {error}") from None
+            kind = TypeError if isinstance(error, TypeError) else ValueError
+            raise kind(f"validation_data: {error}") from None
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"validation_data holds sequences of {X.shape[1]}, but "
                 f"{type(self).__name__} is fitted on sequences of "
                 f"{self.n_features_in_}."
             )
-        y = None if y is None else np.asarray(y)
         if y is not None and y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
         for what, values in [("labels", y), *[("sample weights", w) for w in weights]]:
-            if values is None or values.ndim != 1 or len(values) != len(X):
-                count = (
-                    "no" if values is None else f"{values.size} (shape {values.shape})"
-                )
+            if values is None:
+                raise ValueError(f"validation_data holds no {what}.")
+            if values.ndim != 1:
                 raise ValueError(
-                    f"validation_data holds {len(X)} sequences but {count} {what}."
+                    f"validation_data's {what} must be 1-D (one per sequence), "
+                    f"got shape {values.shape}."
                 )
-        unknown = y[~np.isin(y, self.classes_)]
+            if len(values) != len(X):
+                raise ValueError(
+                    f"validation_data holds {len(X)} sequences but {len(values)} "
+                    f"{what}."
+                )
+        # as objects: NumPy would otherwise compare 3 and '3' as strings
+        unknown = y[~np.isin(y.astype(object), self.classes_.astype(object))]
         if unknown.size:
             first = list(dict.fromkeys(unknown.tolist()))[:5]
             known = self.classes_[:10].tolist()
@@ -620,7 +627,9 @@ class LSTMClassifier(KerasClassifier):
             Passed on to ``keras.Model.fit``. ``validation_data=(X_val, y_val)``
             (or ``(X_val, y_val, sample_weight)``, also given as
             ``fit__validation_data``) is read as ``X`` and ``y`` are: labels as
-            you have them, unknown word indices as out-of-vocabulary.
+            you have them, unknown word indices as out-of-vocabulary. With
+            ``length_bucketing`` it must be such a tuple; without, anything else
+            (a ``tf.data.Dataset``) goes to Keras as it is.
 
         Returns
         -------
@@ -653,7 +662,8 @@ class LSTMClassifier(KerasClassifier):
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples in the loss.
         **kwargs
-            Passed on to ``keras.Model.fit``.
+            Passed on to ``keras.Model.fit``; ``validation_data`` is read as in
+            `fit`.
 
         Returns
         -------
