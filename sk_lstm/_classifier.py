@@ -419,13 +419,14 @@ class LSTMClassifier(KerasClassifier):
         length bucketing, anything else (a ``tf.data.Dataset``...) goes to
         Keras as it is.
         """
-        if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
-            if not self.length_bucketing and not isinstance(data, (tuple, list)):
-                return data
+        expected = "validation_data must be a tuple (X, y) or (X, y, sample_weight)"
+        if not isinstance(data, (tuple, list)):
+            if not self.length_bucketing:
+                return data  # a tf.data.Dataset...: Keras reads it
+            raise ValueError(f"{expected}, got {type(data).__name__}")
+        if len(data) not in (2, 3):
             raise ValueError(
-                "validation_data must be a tuple (X, y) or (X, y, sample_weight), "
-                f"got {type(data).__name__}"
-                + (f" of {len(data)} items" if isinstance(data, (tuple, list)) else "")
+                f"{expected}, got {type(data).__name__} of {len(data)} items"
             )
         X, y, *weights = data
         try:

@@ -293,7 +293,7 @@ def test_validation_data_is_read_as_fit_reads_X_and_y(sequences, length_bucketin
     assert losses[0] == pytest.approx(losses[1]) and losses[2] != losses[0]
 
 
-def test_the_multiclass_loss_round_trips(tmp_path):
+def test_the_multiclass_loss_round_trips():
     loss = SparseCrossentropy(label_smoothing=0.2)
     again = keras.losses.deserialize(keras.losses.serialize(loss))
     assert isinstance(again, SparseCrossentropy) and again.label_smoothing == 0.2
