@@ -27,6 +27,16 @@ from ._training import (
 )
 from ._validation import as_label_vector, check_sequences, checked_sample_weight
 
+# Parameters added since the first models were saved, with the value that gives
+# the model those files hold (an LSTM without a bag of n-grams, trained on labels
+# that were not smoothed). Both `load` and unpickling fill them in.
+ADDED_PARAMS = {
+    "bag_ngrams": 0,
+    "min_steps": 0,
+    "predict_batch_size": None,
+    "label_smoothing": 0.0,
+}
+
 
 class LSTMClassifier(KerasClassifier):
     """LSTM classifier of integer sequences, such as those of `TextSequencer`.
@@ -272,6 +282,10 @@ class LSTMClassifier(KerasClassifier):
     @_random_state.setter
     def _random_state(self, value):
         pass
+
+    def __setstate__(self, state):
+        # joblib files from before a parameter existed: the model they hold
+        super().__setstate__({**ADDED_PARAMS, **state})
 
     @property
     def vocab_size_(self):

@@ -22,7 +22,7 @@ import h5py
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from ._classifier import LSTMClassifier
+from ._classifier import ADDED_PARAMS, LSTMClassifier
 from ._pipeline import AtomicPipeline
 from ._sequencer import TextSequencer
 
@@ -50,17 +50,7 @@ _DAMAGED = (
     RecursionError,
     NotImplementedError,  # a compression method zipfile does not know
 )
-# Parameters added since the first files were written, with the value that gives
-# the model those files hold (an LSTM without a bag of n-grams, trained on labels
-# that were not smoothed).
-_ADDED_PARAMS = {
-    "LSTMClassifier": {
-        "bag_ngrams": 0,
-        "min_steps": 0,
-        "predict_batch_size": None,
-        "label_smoothing": 0.0,
-    }
-}
+_ADDED_PARAMS = {"LSTMClassifier": ADDED_PARAMS}  # filled into older files
 
 
 def save(estimator, path):

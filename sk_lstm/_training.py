@@ -73,7 +73,12 @@ def fit_transaction(estimator, y, classes=None):
 
 
 def training_rows(n_samples, fit_args):
-    """How many leading rows Keras trains on: its validation_split takes the rest."""
+    """How many leading rows Keras trains on: its validation_split takes the rest.
+
+    As in Keras, ``validation_data``, if given, wins over ``validation_split``.
+    """
+    if fit_args.get("validation_data") is not None:
+        return n_samples
     return int(n_samples * (1 - (fit_args.get("validation_split") or 0.0)))
 
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import pickle
 import re
 import tracemalloc
 import warnings
@@ -175,6 +176,21 @@ def test_files_from_before_the_bag_of_ngrams_load_as_they_were(tmp_path):
     params = loaded.named_steps["classifier"].get_params()
     assert (params["bag_ngrams"], params["min_steps"]) == (0, 0)
     assert params["predict_batch_size"] is None and params["label_smoothing"] == 0
+    np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
+
+
+def test_joblib_files_from_before_the_bag_of_ngrams_load_as_they_were():
+    """Pickles lacking the parameters added later get the values of their model."""
+    X, y = make_reviews(48)
+    old_recipe = {**TINY, "bag_ngrams": 0, "min_steps": 0, "predict_batch_size": None}
+    pipe = make_lstm_pipeline(maxlen=12, **old_recipe, label_smoothing=0.0)
+    pipe.fit(X, y)
+    old = pickle.loads(pickle.dumps(pipe))
+    for name in ("bag_ngrams", "min_steps", "predict_batch_size", "label_smoothing"):
+        delattr(old.named_steps["classifier"], name)
+    loaded = pickle.loads(pickle.dumps(old))
+    params = loaded.named_steps["classifier"].get_params()
+    assert params == pipe.named_steps["classifier"].get_params()
     np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
 
 

@@ -468,6 +468,24 @@ def test_bag_prior_leaves_out_the_validation_rows(sequences):
     assert not np.allclose(prior, naive_bayes_prior(bag, X, labels))
 
 
+@pytest.mark.parametrize("length_bucketing", [True, False])
+def test_validation_data_wins_over_validation_split_as_in_keras(
+    sequences, length_bucketing
+):
+    X, y = sequences
+    params = {**TINY, "epochs": 1, "bag_ngrams": 2, "random_state": 0}
+    params["length_bucketing"] = length_bucketing
+    data = (X[:24], y[:24])
+    both = LSTMClassifier(**params, validation_split=0.25)
+    both.fit(X, y, validation_data=data)
+    alone = LSTMClassifier(**params).fit(X, y, validation_data=data)
+    assert both.history_["val_loss"] == pytest.approx(alone.history_["val_loss"])
+    bag = both.model_.get_layer("ngram_bag")  # every row trained and counted
+    labels = (y == both.classes_[1]).astype(int)
+    expected = naive_bayes_prior(bag, X, labels)
+    np.testing.assert_allclose(np.asarray(bag.prior), expected, rtol=1e-6)
+
+
 def test_bag_prior_of_string_classes_and_of_partial_fit(sequences):
     X, _ = sequences
     y = np.array(["b", "a", "c"] * 32)
