@@ -43,6 +43,7 @@ CANDIDATES = {
     "words, bidirectional LSTM": {"bidirectional": True},
     "words, ! and ?": {"token_pattern": r"</?[A-Za-z][^<>]*>|(\w+(?:'\w+)*|[!?])"},
     "bag of 8,388,593 rows": {"bag_buckets": 8_388_593},
+    "bag counting n-grams once": {"bag_binary": True},
     "learning rate 0.002": {"learning_rate": 0.002},
     "learning rate 0.0005": {"learning_rate": 0.0005},
     "sequences of 1,200": {"maxlen": 1200},

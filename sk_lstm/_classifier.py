@@ -35,6 +35,7 @@ ADDED_PARAMS = {
     "min_steps": 0,
     "predict_batch_size": None,
     "label_smoothing": 0.0,
+    "bag_binary": False,
 }
 
 
@@ -110,6 +111,11 @@ class LSTMClassifier(KerasClassifier):
         Rows that the bag's n-grams of 2 words and more are hashed into (at
         most ``2**31 - 1``): more means fewer collisions and more weights; a
         prime spreads them best (the default is the largest below 2**21).
+    bag_binary : bool, default=False
+        Count each n-gram of a text once in the bag, however often it occurs
+        (each occurrence weighs ``1 / count``, times its gate), as
+        ``CountVectorizer(binary=True)`` and NBSVM's features do; False counts
+        every occurrence.
     length_bucketing : bool, default=True
         In ``fit`` and ``predict``, batch sequences of similar length together and
         cut each batch to its longest sequence (rounded up to a multiple of 16
@@ -223,6 +229,7 @@ class LSTMClassifier(KerasClassifier):
         pooling="max",
         bag_ngrams=3,
         bag_buckets=2_097_143,
+        bag_binary=False,
         length_bucketing=True,
         optimizer="adam",
         learning_rate=None,
@@ -260,6 +267,7 @@ class LSTMClassifier(KerasClassifier):
         self.pooling = pooling
         self.bag_ngrams = bag_ngrams
         self.bag_buckets = bag_buckets
+        self.bag_binary = bag_binary
         self.length_bucketing = length_bucketing
         self.learning_rate = learning_rate
         self.clipnorm = clipnorm
@@ -336,6 +344,7 @@ class LSTMClassifier(KerasClassifier):
             pooling=self.pooling,
             bag_ngrams=self.bag_ngrams,
             bag_buckets=self.bag_buckets,
+            bag_binary=self.bag_binary,
         )
         if self.learning_rate is not None:
             compile_kwargs["optimizer"].learning_rate = self.learning_rate

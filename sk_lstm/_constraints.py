@@ -45,6 +45,7 @@ CLASSIFIER = {
     "pooling": [StrOptions({"last", "max", "mean"})],
     "bag_ngrams": [Interval(Integral, 0, MAX_NGRAM, closed="both")],
     "bag_buckets": [Interval(Integral, 1, MAX_BUCKETS, closed="both")],
+    "bag_binary": ["boolean"],
     "length_bucketing": ["boolean"],
     "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
     "clipnorm": [Interval(Real, 0, None, closed="neither"), None],

@@ -52,6 +52,8 @@ class NgramBag(keras.layers.Layer):
     padding a row carries. Given ``gates`` (one logit per position, from an
     LSTM reading the text), the n-grams starting at a position weigh
     ``2 * sigmoid(gate)`` there: 1 for a gate of 0, less or more in context.
+    With ``binary=True`` an n-gram counts once per text however often it occurs
+    (each occurrence weighs ``1 / count``), as NBSVM's binarized features do.
 
     Each weight is the product of a trainable ``kernel`` (zeros at first) and a
     fixed ``prior`` (ones unless set). With the naive Bayes log-count ratios of
@@ -71,14 +73,18 @@ class NgramBag(keras.layers.Layer):
         Longest n-gram; 1 uses the words alone.
     units : int
         Outputs (logits) per text.
+    binary : bool, default=False
+        Count each n-gram of a text once (weighted by its mean gate), not once
+        per occurrence.
     """
 
-    def __init__(self, vocab_size, buckets, max_n, units, **kwargs):
+    def __init__(self, vocab_size, buckets, max_n, units, binary=False, **kwargs):
         super().__init__(**kwargs)
         self.vocab_size = vocab_size
         self.buckets = buckets
         self.max_n = max_n
         self.units = units
+        self.binary = binary
 
     @property
     def rows(self):
@@ -132,6 +138,9 @@ class NgramBag(keras.layers.Layer):
         # touches only the rows of the batch's n-grams.
         weights = ops.take(self.kernel, ids, axis=0) * ops.take(self.prior, ids, axis=0)
         weights = weights * ops.cast(valid, weights.dtype)[..., None]
+        if self.binary:
+            counts = occurrences(ops.where(valid, ids, -1))  # padding: -1s apart
+            weights = weights / ops.cast(counts, weights.dtype)[..., None]
         if gates is not None:  # (batch, steps, 1), the same for every n
             weights = weights * ops.tile(2 * ops.sigmoid(gates), (1, self.max_n, 1))
         return ops.sum(weights, axis=1)
@@ -146,7 +155,22 @@ class NgramBag(keras.layers.Layer):
             "buckets": self.buckets,
             "max_n": self.max_n,
             "units": self.units,
+            "binary": self.binary,
         }
+
+
+def occurrences(ids):
+    """How often each element of ``ids`` (batch, length), all >= -1, occurs in
+    its row: one sort of the whole batch, each row's ids shifted past the last's.
+    """
+    rows, length = ops.shape(ids)[0], ops.shape(ids)[1]
+    shift = ops.expand_dims(ops.arange(rows, dtype="int64"), 1) * (ops.max(ids) + 2)
+    keys = ops.reshape(ids + 1 + shift, (-1,))
+    ordered = ops.sort(keys)
+    counts = ops.searchsorted(ordered, keys, side="right") - ops.searchsorted(
+        ordered, keys, side="left"
+    )
+    return ops.reshape(counts, (rows, length))
 
 
 @keras.saving.register_keras_serializable(package="sk_lstm")
@@ -239,6 +263,7 @@ def build_lstm_model(
     pooling="max",
     bag_ngrams=3,
     bag_buckets=2_097_143,
+    bag_binary=False,
 ):
     """Build the (uncompiled) LSTM text classifier.
 
@@ -277,6 +302,8 @@ def build_lstm_model(
     bag_buckets : int, default=2_097_143
         Rows of the bag's hashed n-grams of 2 words and more (the largest prime
         below 2**21).
+    bag_binary : bool, default=False
+        Count each n-gram of a text once in the bag, however often it occurs.
 
     Returns
     -------
@@ -317,7 +344,9 @@ def build_lstm_model(
         if dropout:
             states = keras.layers.Dropout(dropout)(states)
         gates = keras.layers.Dense(1, kernel_initializer="zeros", name="gates")(states)
-        bag = NgramBag(vocab_size, bag_buckets, bag_ngrams, outputs, name="ngram_bag")
+        bag = NgramBag(
+            vocab_size, bag_buckets, bag_ngrams, outputs, bag_binary, name="ngram_bag"
+        )
         logits = keras.layers.Add()([logits, bag(inputs, gates)])
     probabilities = keras.layers.Activation("sigmoid" if outputs == 1 else "softmax")
     return keras.Model(inputs, probabilities(logits), name="lstm_classifier")

@@ -188,6 +188,7 @@ def test_random_state_instance(sequences):
         ({"bag_buckets": 2**31}, "bag_buckets"),
         ({"min_steps": 2.5}, "min_steps"),
         ({"predict_batch_size": 0}, "predict_batch_size"),
+        ({"bag_binary": "yes"}, "bag_binary"),
     ],
 )
 def test_parameters_out_of_range(sequences, params, match):

@@ -153,6 +153,7 @@ def test_hyperparameter_options_default_to_the_library():
     args = build_parser().parse_args(
         ["train", "--bag-ngrams", "0", "--bag-buckets", "100", "--min-steps", "0"]
         + ["--predict-batch-size", "256", "--label-smoothing", "0.1"]
+        + ["--bag-binary", "false"]
     )
     assert given_hyperparameters(args) == {
         "bag_ngrams": 0,
@@ -160,6 +161,7 @@ def test_hyperparameter_options_default_to_the_library():
         "min_steps": 0,
         "predict_batch_size": 256,
         "label_smoothing": 0.1,
+        "bag_binary": False,
     }
 
 
@@ -198,6 +200,7 @@ def test_classic_recipe_with_explicit_options_on_top():
         (["train", "--bag-ngrams", "-1"], "'bag_ngrams' parameter of LSTMClassifier"),
         (["train", "--bag-buckets", str(2**31)], "'bag_buckets' parameter"),
         (["search", "--min-steps", "many"], "expected an integer, got 'many'"),
+        (["train", "--bag-binary", "2"], "--bag-binary"),
         (["train", "--bidirectional", "maybe"], "expected true or false"),
         (["train", "--ngram-range", "2,1"], "expected MIN,MAX with 1 <= MIN <= MAX"),
         (["search", "--n-jobs", "0"], "expected a non-zero integer"),

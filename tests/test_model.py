@@ -56,6 +56,25 @@ def test_bag_sums_prior_times_kernel_over_real_ngrams():
     np.testing.assert_allclose(dropped, out - 0.5 * (2 + ids[0, 5]), rtol=1e-6)
 
 
+def test_binary_bag_counts_each_ngram_of_a_text_once():
+    bag = NgramBag(vocab_size=6, buckets=7, max_n=2, units=1, binary=True)
+    bag.build((None, None))
+    bag.kernel.assign(np.arange(13, dtype="float32")[:, None])
+    X = np.array([[0, 2, 2, 2, 3], [2, 3, 4, 5, 1]])
+    ids, valid = ids_of(bag, X)
+    once = [sum(set(row[ok].tolist())) for row, ok in zip(ids, valid, strict=True)]
+    out = keras.ops.convert_to_numpy(bag(X))
+    np.testing.assert_allclose(out[:, 0], once, rtol=1e-6)
+    assert once[0] < ids[0][valid[0]].sum()  # "2" and "2 2" repeat in the first
+    # Each occurrence weighs its gate: an n-gram weighs the mean of its gates.
+    gates = np.zeros((2, 5, 1), dtype="float32")
+    gates[0, 1] = 50.0  # the first of three "2"s, and the first of two "2 2"s
+    gated = keras.ops.convert_to_numpy(bag(X, gates))
+    # "2" (row 2 of the kernel) weighs (2 + 1 + 1) / 3, "2 2" (2 + 1) / 2
+    expected = once[0] + 2 * (4 / 3 - 1) + ids[0, 6] * (3 / 2 - 1)
+    np.testing.assert_allclose(gated[:, 0], [expected, once[1]], rtol=1e-5)
+
+
 @pytest.mark.parametrize("steps", [1, 2, 3])
 def test_texts_shorter_than_the_longest_ngram(steps):
     bag = NgramBag(vocab_size=6, buckets=7, max_n=4, units=2)

@@ -16,6 +16,7 @@ import pytest
 
 import sk_lstm
 from sk_lstm import LSTMClassifier, TextSequencer, make_lstm_pipeline
+from sk_lstm._classifier import ADDED_PARAMS
 
 from .conftest import TINY, make_reviews
 
@@ -152,8 +153,7 @@ def test_other_estimators_are_refused(tmp_path):
 def test_files_from_before_the_bag_of_ngrams_load_as_they_were(tmp_path):
     """A file whose manifest lacks the parameters added later keeps its model."""
     X, y = make_reviews(48)
-    old_recipe = {**TINY, "bag_ngrams": 0, "min_steps": 0, "predict_batch_size": None}
-    old_recipe["label_smoothing"] = 0.0
+    old_recipe = {**TINY, **ADDED_PARAMS}  # what files without them hold
     pipe = make_lstm_pipeline(maxlen=12, **old_recipe).fit(X, y)
     sk_lstm.save(pipe, tmp_path / "new.sklstm")
 
@@ -167,6 +167,7 @@ def test_files_from_before_the_bag_of_ngrams_load_as_they_were(tmp_path):
             "min_steps",
             "predict_batch_size",
             "label_smoothing",
+            "bag_binary",
         ):
             del manifest["steps"][1]["params"][name]
         return json.dumps(manifest)
@@ -176,17 +177,16 @@ def test_files_from_before_the_bag_of_ngrams_load_as_they_were(tmp_path):
     params = loaded.named_steps["classifier"].get_params()
     assert (params["bag_ngrams"], params["min_steps"]) == (0, 0)
     assert params["predict_batch_size"] is None and params["label_smoothing"] == 0
+    assert params["bag_binary"] is False
     np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
 
 
 def test_joblib_files_from_before_the_bag_of_ngrams_load_as_they_were():
     """Pickles lacking the parameters added later get the values of their model."""
     X, y = make_reviews(48)
-    old_recipe = {**TINY, "bag_ngrams": 0, "min_steps": 0, "predict_batch_size": None}
-    pipe = make_lstm_pipeline(maxlen=12, **old_recipe, label_smoothing=0.0)
-    pipe.fit(X, y)
+    pipe = make_lstm_pipeline(maxlen=12, **{**TINY, **ADDED_PARAMS}).fit(X, y)
     old = pickle.loads(pickle.dumps(pipe))
-    for name in ("bag_ngrams", "min_steps", "predict_batch_size", "label_smoothing"):
+    for name in ADDED_PARAMS:
         delattr(old.named_steps["classifier"], name)
     loaded = pickle.loads(pickle.dumps(old))
     params = loaded.named_steps["classifier"].get_params()

@@ -125,6 +125,8 @@ HYPERPARAMETERS = (
      "0: the LSTM alone"),
     ("--bag-buckets", "bag_buckets", int,
      "rows the bag's n-grams of 2 words and more are hashed into"),
+    ("--bag-binary", "bag_binary", _read_boolean,
+     "true: the bag counts each n-gram of a text once, however often it occurs"),
     ("--learning-rate", "learning_rate", float, "learning rate of Adam"),
     ("--clipnorm", "clipnorm", float,
      "scale down each weight's gradient to at most this norm"),
