@@ -45,10 +45,11 @@ class LSTMClassifier(KerasClassifier):
     A scikeras ``KerasClassifier`` whose model reads a text two ways at once:
     ``Embedding -> Dropout -> LSTM -> max pooling over time -> Dropout -> Dense``
     gives logits, and a linear bag of the text's words and word n-grams
-    (`NgramBag`, started from naive Bayes log-count ratios as NBSVM is) adds its
-    own, each position's n-grams weighted by a gate the LSTM reads off its state
-    there. The sum goes through one sigmoid unit (binary cross-entropy) for two
-    classes, softmax (sparse categorical cross-entropy) for more. The bag makes
+    (`NgramBag`, started from naive Bayes log-count ratios as NBSVM is, each
+    n-gram counted once per text) adds its own, each position's n-grams weighted
+    by a gate the LSTM reads off its state there. The sum goes through one
+    sigmoid unit (binary cross-entropy) for two classes, softmax (sparse
+    categorical cross-entropy) for more. The bag makes
     the model as quick to learn as a linear model on a few hundred texts; the
     LSTM weighs the n-grams in context. It trains with Adam for 2 epochs (more
     on small data, see ``min_steps``) towards labels smoothed by 0.05, while the
@@ -111,11 +112,11 @@ class LSTMClassifier(KerasClassifier):
         Rows that the bag's n-grams of 2 words and more are hashed into (at
         most ``2**31 - 1``): more means fewer collisions and more weights; a
         prime spreads them best (the default is the largest below 2**21).
-    bag_binary : bool, default=False
+    bag_binary : bool, default=True
         Count each n-gram of a text once in the bag, however often it occurs
         (each occurrence weighs ``1 / count``, times its gate), as
         ``CountVectorizer(binary=True)`` and NBSVM's features do; False counts
-        every occurrence.
+        every occurrence (as files saved before this parameter existed do).
     length_bucketing : bool, default=True
         In ``fit`` and ``predict``, batch sequences of similar length together and
         cut each batch to its longest sequence (rounded up to a multiple of 16
@@ -229,7 +230,7 @@ class LSTMClassifier(KerasClassifier):
         pooling="max",
         bag_ngrams=3,
         bag_buckets=2_097_143,
-        bag_binary=False,
+        bag_binary=True,
         length_bucketing=True,
         optimizer="adam",
         learning_rate=None,

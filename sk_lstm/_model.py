@@ -263,7 +263,7 @@ def build_lstm_model(
     pooling="max",
     bag_ngrams=3,
     bag_buckets=2_097_143,
-    bag_binary=False,
+    bag_binary=True,
 ):
     """Build the (uncompiled) LSTM text classifier.
 
@@ -302,7 +302,7 @@ def build_lstm_model(
     bag_buckets : int, default=2_097_143
         Rows of the bag's hashed n-grams of 2 words and more (the largest prime
         below 2**21).
-    bag_binary : bool, default=False
+    bag_binary : bool, default=True
         Count each n-gram of a text once in the bag, however often it occurs.
 
     Returns
