@@ -2,6 +2,7 @@
 
 import functools
 import math
+from types import MappingProxyType
 
 import keras
 import numpy as np
@@ -27,16 +28,28 @@ from ._training import (
 )
 from ._validation import as_label_vector, check_sequences, checked_sample_weight
 
-# Parameters added since the first models were saved, with the value that gives
-# the model those files hold (an LSTM without a bag of n-grams, trained on labels
-# that were not smoothed). Both `load` and unpickling fill them in.
-ADDED_PARAMS = {
-    "bag_ngrams": 0,
-    "min_steps": 0,
-    "predict_batch_size": None,
-    "label_smoothing": 0.0,
-    "bag_binary": False,
-}
+# Parameters added since the first models were saved (with joblib), in the order
+# they came, each with the value that gives the model of files without it. Both
+# `load` and unpickling fill them in.
+ADDED_PARAMS = MappingProxyType(
+    {
+        "length_bucketing": False,
+        "pooling": "last",
+        "bidirectional": False,
+        "learning_rate": None,
+        "early_stopping": False,
+        "validation_fraction": None,
+        "n_iter_no_change": 2,
+        "clipnorm": None,
+        "learning_rate_schedule": "constant",
+        "bag_ngrams": 0,
+        "bag_buckets": 2_097_143,
+        "min_steps": 0,
+        "predict_batch_size": None,
+        "label_smoothing": 0.0,
+        "bag_binary": False,
+    }
+)
 
 
 class LSTMClassifier(KerasClassifier):
@@ -742,3 +755,7 @@ class SequenceEncoder(TransformerMixin, BaseEstimator):
         if X.max(initial=0) < self.vocab_size_:
             return X
         return np.where(X < self.vocab_size_, X, np.int32(OOV_INDEX))
+
+
+# The name joblib files from before the rename hold.
+_SequenceEncoder = SequenceEncoder

@@ -139,7 +139,8 @@ class NgramBag(keras.layers.Layer):
         weights = ops.take(self.kernel, ids, axis=0) * ops.take(self.prior, ids, axis=0)
         weights = weights * ops.cast(valid, weights.dtype)[..., None]
         if self.binary:
-            counts = occurrences(ops.where(valid, ids, -1))  # padding: -1s apart
+            # N-grams touching padding share the id -1 (their weight is 0).
+            counts = occurrences(ops.where(valid, ids, -1))
             weights = weights / ops.cast(counts, weights.dtype)[..., None]
         if gates is not None:  # (batch, steps, 1), the same for every n
             weights = weights * ops.tile(2 * ops.sigmoid(gates), (1, self.max_n, 1))
@@ -160,17 +161,25 @@ class NgramBag(keras.layers.Layer):
 
 
 def occurrences(ids):
-    """How often each element of ``ids`` (batch, length), all >= -1, occurs in
-    its row: one sort of the whole batch, each row's ids shifted past the last's.
+    """How often each element of ``ids`` (batch, length) occurs in its row.
+
+    Row by row, in sorts and gathers only (which XLA compiles): sort the row,
+    find where each run of equal ids starts, and take the distance to the next
+    start.
     """
-    rows, length = ops.shape(ids)[0], ops.shape(ids)[1]
-    shift = ops.expand_dims(ops.arange(rows, dtype="int64"), 1) * (ops.max(ids) + 2)
-    keys = ops.reshape(ids + 1 + shift, (-1,))
-    ordered = ops.sort(keys)
-    counts = ops.searchsorted(ordered, keys, side="right") - ops.searchsorted(
-        ordered, keys, side="left"
+    order = ops.argsort(ids, axis=-1)
+    ordered = ops.take_along_axis(ids, order, axis=-1)
+    length = ops.shape(ids)[1]
+    position = ops.arange(length)[None, :]
+    starts = (ordered != ops.roll(ordered, 1, axis=1)) | (position == 0)
+    # The positions where runs start, in order, then `length` for the rest.
+    bounds = ops.sort(ops.where(starts, position, length), axis=-1)
+    bounds = ops.concatenate([bounds, ops.full_like(bounds[:, :1], length)], axis=1)
+    run = ops.cumsum(ops.cast(starts, "int32"), axis=1) - 1
+    counts = ops.take_along_axis(bounds, run + 1, axis=-1) - ops.take_along_axis(
+        bounds, run, axis=-1
     )
-    return ops.reshape(counts, (rows, length))
+    return ops.take_along_axis(counts, ops.argsort(order, axis=-1), axis=-1)
 
 
 @keras.saving.register_keras_serializable(package="sk_lstm")

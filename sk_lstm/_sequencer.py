@@ -133,6 +133,10 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.min_df = min_df
         self.verbose = verbose
 
+    def __setstate__(self, state):
+        # joblib files from before these parameters: the words alone, quietly
+        super().__setstate__({"ngram_range": (1, 1), "verbose": 0, **state})
+
     def build_tokenizer(self):
         """Return the function that turns one raw text into its list of tokens."""
         if self.tokenizer is not None:

@@ -2,13 +2,14 @@
 
 import json
 import os
-import pickle
 import re
 import tracemalloc
 import warnings
 import zipfile
+from pathlib import Path
 
 import h5py
+import joblib
 import keras
 import numpy as np
 import pandas as pd
@@ -181,17 +182,42 @@ def test_files_from_before_the_bag_of_ngrams_load_as_they_were(tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
 
 
-def test_joblib_files_from_before_the_bag_of_ngrams_load_as_they_were():
-    """Pickles lacking the parameters added later get the values of their model."""
-    X, y = make_reviews(48)
-    pipe = make_lstm_pipeline(maxlen=12, **{**TINY, **ADDED_PARAMS}).fit(X, y)
-    old = pickle.loads(pickle.dumps(pipe))
-    for name in ADDED_PARAMS:
-        delattr(old.named_steps["classifier"], name)
-    loaded = pickle.loads(pickle.dumps(old))
-    params = loaded.named_steps["classifier"].get_params()
-    assert params == pipe.named_steps["classifier"].get_params()
-    np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
+EARLIER = Path(__file__).parent / "data" / "earlier"
+
+
+@pytest.mark.parametrize("kind", ["joblib", "sklstm"])
+@pytest.mark.parametrize(
+    "commit, added",
+    [
+        # the first safe format: words alone, an LSTM's last state, no bag, no
+        # gradient clipping
+        (
+            "50a20ee",
+            {
+                "sequencer__ngram_range": (1, 1),
+                "classifier__pooling": "last",
+                "classifier__clipnorm": None,
+                "classifier__bag_ngrams": 0,
+            },
+        ),
+        ("f0f8a33", {"classifier__bag_ngrams": 0, "classifier__min_steps": 0}),
+        ("4cea29d", {"classifier__bag_binary": False}),
+    ],
+)
+def test_files_of_earlier_versions_predict_as_they_did(commit, added, kind):
+    """Files written by earlier commits (tests/data/earlier/make.py) load with the
+    model they hold, predict as they did, and refit."""
+    probe = json.loads((EARLIER / f"{commit}.json").read_text())
+    path = EARLIER / f"{commit}.{kind}"
+    pipe = joblib.load(path) if kind == "joblib" else sk_lstm.load(path)
+    params = pipe.get_params()
+    assert {name: params[name] for name in added} == added
+    np.testing.assert_allclose(
+        pipe.predict_proba(probe["texts"]), probe["proba"], rtol=1e-6, atol=1e-7
+    )
+    pipe.set_params(classifier__epochs=1, classifier__min_steps=0)
+    pipe.fit(probe["texts"] * 4, ["neg", "pos"] * 8)
+    assert pipe.predict(probe["texts"]).shape == (4,)
 
 
 def edit_manifest(path, target, change):
