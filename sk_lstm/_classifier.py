@@ -119,7 +119,7 @@ class LSTMClassifier(KerasClassifier):
         that start there. ``fit`` counts the ratios when it builds the model,
         on the rows it trains on (not those held out for validation), without
         sample weights; a model built by ``partial_fit`` keeps a prior of ones
-        (a plain linear model of the n-gram counts). 0 leaves the path out (an
+        (a plain linear model of the n-grams). 0 leaves the path out (an
         LSTM alone).
     bag_buckets : int, default=2_097_143
         Rows that the bag's n-grams of 2 words and more are hashed into (at
@@ -128,8 +128,9 @@ class LSTMClassifier(KerasClassifier):
     bag_binary : bool, default=True
         Count each n-gram of a text once in the bag, however often it occurs
         (each occurrence weighs ``1 / count``, times its gate), as
-        ``CountVectorizer(binary=True)`` and NBSVM's features do; False counts
-        every occurrence (as files saved before this parameter existed do).
+        ``CountVectorizer(binary=True)`` and NBSVM's features do (n-grams hashed
+        into one row count as one); False counts every occurrence (as files
+        saved before this parameter existed do).
     length_bucketing : bool, default=True
         In ``fit`` and ``predict``, batch sequences of similar length together and
         cut each batch to its longest sequence (rounded up to a multiple of 16
@@ -178,7 +179,8 @@ class LSTMClassifier(KerasClassifier):
         Fraction of the training data that ``fit`` holds out (stratified,
         drawn with ``random_state``) and scores after every epoch: ``val_loss``
         and ``val_accuracy`` in ``history_``. None trains on all of it. A Keras
-        ``validation_split`` or ``validation_data``, if given, is used instead.
+        ``validation_split`` or ``validation_data``, if given, is used instead
+        (``validation_data`` if both are, as in Keras).
     n_iter_no_change : int, default=2
         Epochs without improvement of the validation score before stopping.
     batch_size : int, default=64

@@ -47,19 +47,21 @@ class NgramBag(keras.layers.Layer):
 
     Every word index, and every run of 2 to ``max_n`` consecutive words hashed
     into one of ``buckets`` rows, has a weight per output; the layer sums the
-    weights of the n-grams of a text (counting repeats). N-grams that touch
+    weights of the n-grams of a text. N-grams that touch
     padding (index 0) are left out, so the output does not depend on how much
     padding a row carries. Given ``gates`` (one logit per position, from an
     LSTM reading the text), the n-grams starting at a position weigh
     ``2 * sigmoid(gate)`` there: 1 for a gate of 0, less or more in context.
-    With ``binary=True`` an n-gram counts once per text however often it occurs
-    (each occurrence weighs ``1 / count``), as NBSVM's binarized features do.
+    An n-gram counts at every occurrence, or with ``binary=True`` once per text
+    however often it occurs (each occurrence weighs ``1 / count``, so the
+    n-gram weighs its weight times the mean of its gates), as NBSVM's binarized
+    features do; n-grams hashed into one row count as one.
 
     Each weight is the product of a trainable ``kernel`` (zeros at first) and a
     fixed ``prior`` (ones unless set). With the naive Bayes log-count ratios of
     the training data as prior (`naive_bayes_prior`), this is close to the NBSVM
-    of Wang and Manning (2012), trained by gradient descent (it counts repeated
-    n-grams where NBSVM counts each once), and learns from few texts: the prior
+    of Wang and Manning (2012), trained by gradient descent (exactly so with
+    ``binary=True``), and learns from few texts: the prior
     scales each n-gram's steps by how telling it was in the training data.
 
     Parameters

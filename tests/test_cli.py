@@ -200,7 +200,7 @@ def test_classic_recipe_with_explicit_options_on_top():
         (["train", "--bag-ngrams", "-1"], "'bag_ngrams' parameter of LSTMClassifier"),
         (["train", "--bag-buckets", str(2**31)], "'bag_buckets' parameter"),
         (["search", "--min-steps", "many"], "expected an integer, got 'many'"),
-        (["train", "--bag-binary", "2"], "--bag-binary"),
+        (["train", "--bag-binary", "2"], "--bag-binary: expected true or false"),
         (["train", "--bidirectional", "maybe"], "expected true or false"),
         (["train", "--ngram-range", "2,1"], "expected MIN,MAX with 1 <= MIN <= MAX"),
         (["search", "--n-jobs", "0"], "expected a non-zero integer"),

@@ -140,7 +140,6 @@ def test_invalid_utf8_is_an_error_naming_the_text(exported, text):
         dict(ngram_range=(2, 3), lowercase=False, token_pattern=r"\S+"),
         dict(vocab_size=8, predict_batch_size=7),
         dict(bag_ngrams=0, pooling="last", bidirectional=True, min_df=2),
-        dict(bag_binary=True),
         dict(bag_binary=False, bag_ngrams=2),
     ],
     ids=repr,

@@ -5,9 +5,10 @@ import inspect
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from sk_lstm import LSTMClassifier
-from sk_lstm._model import NgramBag, build_lstm_model, naive_bayes_prior
+from sk_lstm._model import NgramBag, build_lstm_model, naive_bayes_prior, occurrences
 
 
 def ids_of(bag, X):
@@ -56,6 +57,17 @@ def test_bag_sums_prior_times_kernel_over_real_ngrams():
     np.testing.assert_allclose(dropped, out - 0.5 * (2 + ids[0, 5]), rtol=1e-6)
 
 
+@pytest.mark.parametrize("shape", [(3, 7), (2, 1), (5, 300), (4, 0), (0, 5)])
+def test_occurrences_counts_each_id_in_its_row(shape):
+    ids = np.random.default_rng(0).integers(-1, 6, size=shape)
+    ids[:, :2] = 2**40  # ids far beyond int32
+    expected = (ids[:, :, None] == ids[:, None, :]).sum(axis=2)
+    np.testing.assert_array_equal(occurrences(ids), expected)
+    spec = tf.TensorSpec([None, None], tf.int64)
+    compiled = tf.function(occurrences, jit_compile=True, input_signature=[spec])
+    np.testing.assert_array_equal(compiled(ids), expected)  # XLA, as on a GPU
+
+
 def test_binary_bag_counts_each_ngram_of_a_text_once():
     bag = NgramBag(vocab_size=6, buckets=7, max_n=2, units=1, binary=True)
     bag.build((None, None))
@@ -66,6 +78,9 @@ def test_binary_bag_counts_each_ngram_of_a_text_once():
     out = keras.ops.convert_to_numpy(bag(X))
     np.testing.assert_allclose(out[:, 0], once, rtol=1e-6)
     assert once[0] < ids[0][valid[0]].sum()  # "2" and "2 2" repeat in the first
+    # Padding, wherever it is, changes nothing.
+    padded = keras.ops.convert_to_numpy(bag(np.pad(X, [(0, 0), (3, 0)])))
+    np.testing.assert_allclose(padded, out, rtol=1e-6)
     # Each occurrence weighs its gate: an n-gram weighs the mean of its gates.
     gates = np.zeros((2, 5, 1), dtype="float32")
     gates[0, 1] = 50.0  # the first of three "2"s, and the first of two "2 2"s
