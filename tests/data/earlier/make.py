@@ -21,24 +21,29 @@ import numpy as np
 import sk_lstm
 from sk_lstm import LSTMClassifier, make_lstm_pipeline
 
-out = sys.argv[1]
-rng = np.random.default_rng(0)
-good, bad = ["good", "great", "fine"], ["bad", "awful", "dull"]
-filler = ["the", "film", "plot", "was", "a", "it"]
-texts, y = [], []
-for i in range(64):
-    words = [*rng.choice(filler, 6), *rng.choice(good if i % 2 else bad, 2)]
-    rng.shuffle(words)
-    texts.append(" ".join(words))
-    y.append(["neg", "pos"][i % 2])
-params = dict(
-    maxlen=12, embedding_dim=4, units=4, epochs=2, batch_size=16, random_state=0
-)
-if "bag_buckets" in inspect.signature(LSTMClassifier).parameters:
-    params["bag_buckets"] = 101
-pipe = make_lstm_pipeline(**params).fit(texts, y)
-probe = ["a good film", "a dull plot", "great great great fine", "the film"]
-joblib.dump(pipe, out + ".joblib")
-sk_lstm.save(pipe, out + ".sklstm")
-with open(out + ".json", "w") as file:
-    json.dump({"texts": probe, "proba": pipe.predict_proba(probe).tolist()}, file)
+
+def main(out):
+    rng = np.random.default_rng(0)
+    good, bad = ["good", "great", "fine"], ["bad", "awful", "dull"]
+    filler = ["the", "film", "plot", "was", "a", "it"]
+    texts, y = [], []
+    for i in range(64):
+        words = [*rng.choice(filler, 6), *rng.choice(good if i % 2 else bad, 2)]
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+        y.append(["neg", "pos"][i % 2])
+    params = dict(
+        maxlen=12, embedding_dim=4, units=4, epochs=2, batch_size=16, random_state=0
+    )
+    if "bag_buckets" in inspect.signature(LSTMClassifier).parameters:
+        params["bag_buckets"] = 101
+    pipe = make_lstm_pipeline(**params).fit(texts, y)
+    probe = ["a good film", "a dull plot", "great great great fine", "the film"]
+    joblib.dump(pipe, out + ".joblib")
+    sk_lstm.save(pipe, out + ".sklstm")
+    with open(out + ".json", "w") as file:
+        json.dump({"texts": probe, "proba": pipe.predict_proba(probe).tolist()}, file)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
