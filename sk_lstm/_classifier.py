@@ -308,8 +308,7 @@ class LSTMClassifier(KerasClassifier):
         pass
 
     def __setstate__(self, state):
-        # joblib files from before a parameter existed: the model they hold
-        super().__setstate__({**ADDED_PARAMS, **state})
+        super().__setstate__({**ADDED_PARAMS, **state})  # files from before them
 
     @property
     def vocab_size_(self):

@@ -60,9 +60,10 @@ class NgramBag(keras.layers.Layer):
     Each weight is the product of a trainable ``kernel`` (zeros at first) and a
     fixed ``prior`` (ones unless set). With the naive Bayes log-count ratios of
     the training data as prior (`naive_bayes_prior`), this is close to the NBSVM
-    of Wang and Manning (2012), trained by gradient descent (exactly so with
-    ``binary=True``), and learns from few texts: the prior
-    scales each n-gram's steps by how telling it was in the training data.
+    of Wang and Manning (2012), trained by gradient descent (closer still with
+    ``binary=True``, NBSVM's binarized features), and learns from few texts:
+    the prior scales each n-gram's steps by how telling it was in the training
+    data.
 
     Parameters
     ----------
@@ -163,11 +164,20 @@ class NgramBag(keras.layers.Layer):
 
 
 def occurrences(ids):
-    """How often each element of ``ids`` (batch, length) occurs in its row.
+    """How often each element of ``ids`` occurs in its row.
 
     Row by row, in sorts and gathers only (which XLA compiles): sort the row,
     find where each run of equal ids starts, and take the distance to the next
     start.
+
+    Parameters
+    ----------
+    ids : int tensor of shape (batch, length)
+
+    Returns
+    -------
+    counts : int32 tensor of shape (batch, length)
+        At each position, how many positions of its row hold the same id.
     """
     order = ops.argsort(ids, axis=-1)
     ordered = ops.take_along_axis(ids, order, axis=-1)

@@ -24,6 +24,7 @@ from sklearn.pipeline import Pipeline
 
 from ._classifier import ADDED_PARAMS, LSTMClassifier
 from ._pipeline import AtomicPipeline
+from ._sequencer import ADDED_PARAMS as SEQUENCER_ADDED
 from ._sequencer import TextSequencer
 
 FORMAT = "sk_lstm"
@@ -50,7 +51,8 @@ _DAMAGED = (
     RecursionError,
     NotImplementedError,  # a compression method zipfile does not know
 )
-_ADDED_PARAMS = {"LSTMClassifier": ADDED_PARAMS}  # filled into older files
+# filled into the files of earlier versions
+_ADDED_PARAMS = {"LSTMClassifier": ADDED_PARAMS, "TextSequencer": SEQUENCER_ADDED}
 
 
 def save(estimator, path):

@@ -3,6 +3,7 @@
 import re
 from contextlib import contextmanager
 from numbers import Integral, Real
+from types import MappingProxyType
 
 import numpy as np
 from sklearn.base import (
@@ -15,6 +16,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._constraints import SEQUENCER
 from ._validation import check_texts
+
+# Parameters added since the first sequencers were saved (with joblib), each with
+# the value that gives the sequences of files without it: the words alone.
+ADDED_PARAMS = MappingProxyType({"ngram_range": (1, 1), "verbose": 0})
 
 PAD_INDEX = 0
 OOV_INDEX = 1
@@ -134,8 +139,7 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.verbose = verbose
 
     def __setstate__(self, state):
-        # joblib files from before these parameters: the words alone, quietly
-        super().__setstate__({"ngram_range": (1, 1), "verbose": 0, **state})
+        super().__setstate__({**ADDED_PARAMS, **state})  # files from before them
 
     def build_tokenizer(self):
         """Return the function that turns one raw text into its list of tokens."""

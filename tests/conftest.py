@@ -30,6 +30,8 @@ def reviews():
 # Small enough to fit in about a second, big enough to learn the toy task; all
 # the data is trained on (a tenth of a toy set is too few to stop early on), for
 # exactly `epochs` epochs (no `min_steps`), with a small bag of n-grams.
+collect_ignore = ["data"]  # files for the tests, not tests
+
 TINY = dict(
     embedding_dim=8,
     units=8,

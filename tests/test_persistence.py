@@ -18,6 +18,7 @@ import pytest
 import sk_lstm
 from sk_lstm import LSTMClassifier, TextSequencer, make_lstm_pipeline
 from sk_lstm._classifier import ADDED_PARAMS
+from sk_lstm._sequencer import ADDED_PARAMS as SEQUENCER_ADDED
 
 from .conftest import TINY, make_reviews
 
@@ -200,8 +201,9 @@ EARLIER = Path(__file__).parent / "data" / "earlier"
                 "classifier__bag_ngrams": 0,
             },
         ),
-        ("f0f8a33", {"classifier__bag_ngrams": 0, "classifier__min_steps": 0}),
-        ("4cea29d", {"classifier__bag_binary": False}),
+        # just before the bag of n-grams
+        ("b36afc7", {"classifier__bag_ngrams": 0, "classifier__min_steps": 0}),
+        ("4cea29d", {"classifier__bag_binary": False}),  # just before bag_binary
     ],
 )
 def test_files_of_earlier_versions_predict_as_they_did(commit, added, kind):
@@ -218,6 +220,15 @@ def test_files_of_earlier_versions_predict_as_they_did(commit, added, kind):
     pipe.set_params(classifier__epochs=1, classifier__min_steps=0)
     pipe.fit(probe["texts"] * 4, ["neg", "pos"] * 8)
     assert pipe.predict(probe["texts"]).shape == (4,)
+
+
+@pytest.mark.parametrize("commit", ["50a20ee", "b36afc7", "4cea29d"])
+def test_every_parameter_earlier_files_lack_is_filled_in(commit):
+    with zipfile.ZipFile(EARLIER / f"{commit}.sklstm") as archive:
+        manifest = json.loads(archive.read("sk_lstm.json"))
+    sequencer, classifier = (step["params"] for step in manifest["steps"])
+    assert set(TextSequencer().get_params()) - set(sequencer) <= set(SEQUENCER_ADDED)
+    assert set(LSTMClassifier().get_params()) - set(classifier) <= set(ADDED_PARAMS)
 
 
 def edit_manifest(path, target, change):

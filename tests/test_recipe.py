@@ -468,6 +468,13 @@ def test_bag_prior_leaves_out_the_validation_rows(sequences):
     assert not np.allclose(prior, naive_bayes_prior(bag, X, labels))
 
 
+@pytest.mark.parametrize("binary", [True, False])
+def test_bag_binary_reaches_the_bag(sequences, binary):
+    X, y = sequences
+    clf = LSTMClassifier(**{**TINY, "epochs": 1, "bag_binary": binary}).fit(X, y)
+    assert clf.model_.get_layer("ngram_bag").binary is binary
+
+
 @pytest.mark.parametrize("length_bucketing", [True, False])
 def test_validation_data_wins_over_validation_split_as_in_keras(
     sequences, length_bucketing

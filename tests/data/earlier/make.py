@@ -7,7 +7,7 @@ Run with that version first on the path, for each commit C::
 
 It writes ``C.joblib``, ``C.sklstm`` and ``C.json`` (probe texts and their
 ``predict_proba``). 50a20ee: the first safe format (an LSTM's last state, no
-bag, no clipping); f0f8a33^: the last commit before the bag of n-grams;
+bag, no clipping); b36afc7: the last commit before the bag of n-grams;
 4cea29d: the last before ``bag_binary``.
 """
 
