@@ -47,11 +47,11 @@ class NgramBag(keras.layers.Layer):
 
     Every word index, and every run of 2 to ``max_n`` consecutive words hashed
     into one of ``buckets`` rows, has a weight per output; the layer sums the
-    weights of the n-grams of a text. N-grams that touch
-    padding (index 0) are left out, so the output does not depend on how much
-    padding a row carries. Given ``gates`` (one logit per position, from an
-    LSTM reading the text), the n-grams starting at a position weigh
-    ``2 * sigmoid(gate)`` there: 1 for a gate of 0, less or more in context.
+    weights of the n-grams of a text. N-grams that touch padding (index 0) are
+    left out, so the output does not depend on how much padding a row carries.
+    Given ``gates`` (one logit per position, from an LSTM reading the text), the
+    n-grams starting at a position weigh ``2 * sigmoid(gate)`` there: 1 for a
+    gate of 0, less or more in context.
     An n-gram counts at every occurrence, or with ``binary=True`` once per text
     however often it occurs (each occurrence weighs ``1 / count``, so the
     n-gram weighs its weight times the mean of its gates), as NBSVM's binarized

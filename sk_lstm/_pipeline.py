@@ -131,7 +131,8 @@ def make_lstm_pipeline(**params):
         Parameters of `TextSequencer` and `LSTMClassifier`. Unset ones keep the
         estimators' defaults: words (up to 100,000 of them, sequences of 800),
         Embedding(32) -> Dropout(0.5) -> LSTM(64) -> max over time ->
-        Dropout(0.5), plus a bag of 1-3-grams gated by the LSTM; Adam with
+        Dropout(0.5), plus a bag of 1-3-grams (each counted once per text)
+        gated by the LSTM; Adam with
         gradients clipped at norm 1, labels smoothed by 0.05, batch 64, 2 epochs
         (at least 400 steps) on all the training data while the learning rate
         comes down to 0 along a cosine. For the classic Keras recipe, pass
