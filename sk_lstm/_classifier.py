@@ -14,7 +14,15 @@ from sklearn.utils import ClassifierTags, check_random_state
 
 from ._batching import bucketed_dataset
 from ._constraints import CLASSIFIER
-from ._model import SparseCrossentropy, build_lstm_model, naive_bayes_prior
+from ._memory import check_model_memory
+from ._model import (
+    MAX_AUTO_BUCKETS,
+    SparseCrossentropy,
+    auto_buckets,
+    build_lstm_model,
+    count_weights,
+    naive_bayes_prior,
+)
 from ._random import MAX_SEED
 from ._scikeras import route_params
 from ._sequencer import OOV_INDEX
@@ -27,6 +35,20 @@ from ._training import (
     training_rows,
 )
 from ._validation import as_label_vector, check_sequences, checked_sample_weight
+
+#: The most columns of the bag with ``bag_dim="auto"``: one per class up to 32
+#: classes, a shared projection to the classes beyond.
+AUTO_BAG_DIM = 32
+
+#: ``early_stopping="auto"`` stops early on data of fewer texts than this.
+AUTO_EARLY_STOPPING_BELOW = 10_000
+#: What "auto" gives ``validation_fraction`` where the fit stops early.
+AUTO_VALIDATION_FRACTION = 0.1
+#: What "auto" gives ``epochs``: without early stopping, and the most with it.
+AUTO_EPOCHS, AUTO_MAX_EPOCHS = 2, 30
+#: What "auto" gives ``learning_rate`` where the fit stops early (else Adam's
+#: default, 0.001).
+AUTO_LEARNING_RATE = 0.003
 
 # Parameters added since the first models were saved (with joblib), in the order
 # they came, each with the value that gives the model of files without it. Both
@@ -48,6 +70,7 @@ ADDED_PARAMS = MappingProxyType(
         "predict_batch_size": None,
         "label_smoothing": 0.0,
         "bag_binary": False,
+        "bag_dim": None,
     }
 )
 
@@ -64,16 +87,21 @@ class LSTMClassifier(KerasClassifier):
     sigmoid unit (binary cross-entropy) for two classes, softmax (sparse
     categorical cross-entropy) for more. The bag makes
     the model as quick to learn as a linear model on a few hundred texts; the
-    LSTM weighs the n-grams in context. It trains with Adam for 2 epochs (more
-    on small data, see ``min_steps``) towards labels smoothed by 0.05, while the
-    learning rate comes down to 0 along a cosine. The architecture and training
+    LSTM weighs the n-grams in context. It trains with Adam towards labels
+    smoothed by 0.05, while the learning rate comes down to 0 along a cosine:
+    for 2 epochs on 10,000 texts and more, and on fewer until the accuracy on a
+    tenth held out stops improving (``early_stopping="auto"``), at a higher
+    rate. The bag's size follows the data (``bag_buckets="auto"``), and beyond
+    32 classes its n-grams share a projection to the classes
+    (``bag_dim="auto"``), so that memory does not grow with their number. The
+    architecture and training
     choices are constructor parameters, so they can be grid-searched
     (``classifier__units``, ``classifier__dropout`` in a pipeline); the classic
     Keras recipe (Embedding 32 -> LSTM 100 -> last state, 3 epochs at a constant
     rate) is ``LSTMClassifier(embedding_dim=32, units=100, dropout=0,
-    pooling="last", bag_ngrams=0, clipnorm=None,
+    pooling="last", bag_ngrams=0, learning_rate=None, clipnorm=None,
     learning_rate_schedule="constant", label_smoothing=0, epochs=3,
-    min_steps=0)``, or ``make_lstm_pipeline(**CLASSIC_RECIPE)`` with its text
+    min_steps=0, early_stopping=False, validation_fraction=None)``, or ``make_lstm_pipeline(**CLASSIC_RECIPE)`` with its text
     step.
 
     It also mends three defects of scikeras 0.13 under scikit-learn >= 1.7: it
@@ -121,16 +149,30 @@ class LSTMClassifier(KerasClassifier):
         sample weights; a model built by ``partial_fit`` keeps a prior of ones
         (a plain linear model of the n-grams). 0 leaves the path out (an
         LSTM alone).
-    bag_buckets : int, default=2_097_143
+    bag_buckets : "auto" or int, default="auto"
         Rows that the bag's n-grams of 2 words and more are hashed into (at
         most ``2**31 - 1``): more means fewer collisions and more weights; a
-        prime spreads them best (the default is the largest below 2**21).
+        prime spreads them best. ``"auto"`` takes 4 rows per n-gram that the
+        texts given to ``fit`` hold, rounded up to a prime, between 1,021 and
+        2,097,143 (the largest prime below 2**21, which 25,000 IMDB reviews
+        reach): a few thousand short texts get a bag a tenth of that size,
+        which trains about twice as fast. ``partial_fit`` takes the most. The
+        number of the fitted model is ``bag_buckets_``.
     bag_binary : bool, default=True
         Count each n-gram of a text once in the bag, however often it occurs
         (each occurrence weighs ``1 / count``, times its gate), as
         ``CountVectorizer(binary=True)`` and NBSVM's features do (n-grams hashed
         into one row count as one); False counts every occurrence (as files
         saved before this parameter existed do).
+    bag_dim : "auto", int or None, default="auto"
+        Columns of each of the bag's rows. With one per output (one logit for
+        two classes, one per class beyond), each n-gram has its own weight per
+        class, started from the naive Bayes prior. With fewer, the bag is a
+        low-rank model, as fastText's hidden layer is: its columns go through a
+        shared projection to the classes (no naive Bayes prior), so that its
+        memory does not grow with the number of classes. ``"auto"`` gives one
+        column per output up to 32 classes and 32 beyond; None, one per output
+        whatever their number.
     length_bucketing : bool, default=True
         In ``fit`` and ``predict``, batch sequences of similar length together and
         cut each batch to its longest sequence (rounded up to a multiple of 16
@@ -140,9 +182,12 @@ class LSTMClassifier(KerasClassifier):
         full padded rows, as plain Keras does.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         Optimizer; set its other parameters with ``optimizer__beta_1=...``.
-    learning_rate : float or None, default=None
+    learning_rate : "auto", float or None, default="auto"
         Learning rate of the optimizer; None keeps the optimizer's default
-        (0.001 for Adam).
+        (0.001 for Adam). ``"auto"`` gives 0.003 where the fit stops early
+        (see ``early_stopping``: small data, where the validation set ends
+        training before the faster rate overfits) and the optimizer's default
+        otherwise.
     clipnorm : float or None, default=1.0
         Scale down the gradient of each weight whose norm is larger than this
         (``clipnorm`` of Keras' optimizers), which keeps training steady on long
@@ -163,24 +208,31 @@ class LSTMClassifier(KerasClassifier):
         probabilities of ``predict_proba`` stay further from 0 and 1 than
         without it. Applies to the default loss (``loss=None``); a loss you pass
         is used as it is. 0 trains towards the labels themselves.
-    epochs : int, default=2
-        Passes over the training data (the most, with ``early_stopping``), or
-        more where ``min_steps`` asks for them.
+    epochs : "auto" or int, default="auto"
+        Passes over the training data (the most, with early stopping), or
+        more where ``min_steps`` asks for them. ``"auto"`` gives 2, or at most
+        30 where the fit stops early.
     min_steps : int, default=400
         ``fit`` trains for enough epochs to make at least this many gradient
         steps, so that small data sets get more passes (25 epochs of 1,000
         texts in batches of 64); 0 trains for ``epochs`` whatever the size.
-    early_stopping : bool, default=False
+    early_stopping : "auto" or bool, default="auto"
         In ``fit``, stop when the validation accuracy (the loss, if ``metrics``
         leaves accuracy out) has not improved for ``n_iter_no_change`` epochs,
-        and keep the weights of the best epoch.
-        Needs a validation set. ``partial_fit`` never stops early.
-    validation_fraction : float in (0, 1) or None, default=None
+        and keep the weights of the best epoch. Needs a validation set
+        (``validation_fraction``). ``"auto"`` stops early where ``fit`` gets
+        fewer than 10,000 texts: there a fixed number of epochs either stops
+        before the LSTM has learned or lets the bag learn its texts by heart,
+        and the tenth held out costs little time; on more, 2 epochs over all
+        the data do best (``do_early_stopping_`` says which applied).
+        ``partial_fit`` never stops early.
+    validation_fraction : "auto", float in (0, 1) or None, default="auto"
         Fraction of the training data that ``fit`` holds out (stratified,
         drawn with ``random_state``) and scores after every epoch: ``val_loss``
-        and ``val_accuracy`` in ``history_``. None trains on all of it. A Keras
-        ``validation_split`` or ``validation_data``, if given, is used instead
-        (``validation_data`` if both are, as in Keras).
+        and ``val_accuracy`` in ``history_``. None trains on all of it;
+        ``"auto"`` holds out 0.1 where the fit stops early, nothing otherwise.
+        A Keras ``validation_split`` or ``validation_data``, if given, is used
+        instead (``validation_data`` if both are, as in Keras).
     n_iter_no_change : int, default=2
         Epochs without improvement of the validation score before stopping.
     batch_size : int, default=64
@@ -207,6 +259,12 @@ class LSTMClassifier(KerasClassifier):
         Number of classes.
     vocab_size_ : int
         Rows of the fitted model's embedding.
+    bag_buckets_ : int
+        Rows of the fitted bag's hashed n-grams (``bag_buckets``, or what
+        "auto" made of it).
+    do_early_stopping_ : bool
+        Whether ``fit`` stopped early (``early_stopping``, or what "auto" made
+        of it).
     model_ : keras.Model
         The fitted Keras model.
     history_ : dict of str to list of float
@@ -244,19 +302,20 @@ class LSTMClassifier(KerasClassifier):
         bidirectional=False,
         pooling="max",
         bag_ngrams=3,
-        bag_buckets=2_097_143,
+        bag_buckets="auto",
         bag_binary=True,
+        bag_dim="auto",
         length_bucketing=True,
         optimizer="adam",
-        learning_rate=None,
+        learning_rate="auto",
         clipnorm=1.0,
         learning_rate_schedule="cosine",
         loss=None,
         label_smoothing=0.05,
-        epochs=2,
+        epochs="auto",
         min_steps=400,
-        early_stopping=False,
-        validation_fraction=None,
+        early_stopping="auto",
+        validation_fraction="auto",
         n_iter_no_change=2,
         batch_size=64,
         predict_batch_size=512,
@@ -284,6 +343,7 @@ class LSTMClassifier(KerasClassifier):
         self.bag_ngrams = bag_ngrams
         self.bag_buckets = bag_buckets
         self.bag_binary = bag_binary
+        self.bag_dim = bag_dim
         self.length_bucketing = length_bucketing
         self.learning_rate = learning_rate
         self.clipnorm = clipnorm
@@ -308,7 +368,10 @@ class LSTMClassifier(KerasClassifier):
         pass
 
     def __setstate__(self, state):
-        super().__setstate__({**ADDED_PARAMS, **state})  # files from before them
+        state = {**ADDED_PARAMS, **state}  # files from before them
+        if "model_" in state and "bag_buckets_" not in state:
+            state["bag_buckets_"] = state["bag_buckets"]
+        super().__setstate__(state)
 
     @property
     def vocab_size_(self):
@@ -335,6 +398,15 @@ class LSTMClassifier(KerasClassifier):
         # scikeras builds a new model here unless it warm-starts; the bag's prior
         # is then counted in `_fit_keras_model`, on the training rows only.
         new_model = not ((self.warm_start or warm_start) and self.initialized_)
+        if new_model:
+            # The size of the data is known in `fit`, not in `partial_fit`.
+            in_fit = kwargs.get("_in_fit", False)
+            self.bag_buckets_ = self._bag_buckets(X if in_fit else None)
+            if isinstance(self.early_stopping, str):  # "auto": on small data
+                self.do_early_stopping_ = len(X) < AUTO_EARLY_STOPPING_BELOW
+            else:
+                self.do_early_stopping_ = bool(self.early_stopping)
+            self.do_early_stopping_ = self.do_early_stopping_ and in_fit
         super()._fit(
             X,
             y,
@@ -346,7 +418,49 @@ class LSTMClassifier(KerasClassifier):
             **kwargs,
         )
 
+    def _bag_buckets(self, X=None):
+        """``bag_buckets``, or its "auto" value for the sequences ``X`` (the
+        most without them)."""
+        if self.bag_buckets != "auto":
+            return self.bag_buckets
+        if X is None or not self.bag_ngrams:
+            return MAX_AUTO_BUCKETS
+        return auto_buckets(check_sequences(X), self.bag_ngrams)
+
+    def _built_buckets(self):
+        # `bag_buckets_` is set in `_fit` and by `load`; a model built otherwise
+        # (scikeras' `initialize`) takes the parameter, "auto" as the most.
+        return vars(self).get("bag_buckets_") or self._bag_buckets()
+
+    def _bag_dim(self):
+        """Columns of the bag: ``bag_dim``, "auto" giving one per output up to
+        `AUTO_BAG_DIM` and that many beyond."""
+        if self.bag_dim == "auto":
+            return AUTO_BAG_DIM
+        return self.bag_dim
+
+    def _weight_count(self, vocab_size, n_classes):
+        """The weights of the model this classifier builds for the data."""
+        return count_weights(
+            vocab_size=vocab_size,
+            n_classes=n_classes,
+            embedding_dim=self.embedding_dim,
+            units=self.units,
+            bidirectional=self.bidirectional,
+            bag_ngrams=self.bag_ngrams,
+            bag_buckets=self._built_buckets(),
+            bag_dim=self._bag_dim(),
+        )
+
     def _keras_build_fn(self, compile_kwargs):
+        vocab_size, n_classes = self.feature_encoder_.vocab_size_, self.n_classes_
+        if self.bag_ngrams:
+            outputs = 1 if n_classes <= 2 else n_classes
+            columns = min(self._bag_dim() or outputs, outputs)
+            rows = vocab_size + (self._built_buckets() if self.bag_ngrams > 1 else 0)
+        else:
+            rows = columns = 0
+        check_model_memory(self._weight_count(vocab_size, n_classes), rows, columns)
         model = build_lstm_model(
             vocab_size=self.feature_encoder_.vocab_size_,
             n_classes=self.n_classes_,
@@ -358,11 +472,16 @@ class LSTMClassifier(KerasClassifier):
             bidirectional=self.bidirectional,
             pooling=self.pooling,
             bag_ngrams=self.bag_ngrams,
-            bag_buckets=self.bag_buckets,
+            bag_buckets=self._built_buckets(),
             bag_binary=self.bag_binary,
+            bag_dim=self._bag_dim(),
         )
-        if self.learning_rate is not None:
-            compile_kwargs["optimizer"].learning_rate = self.learning_rate
+        learning_rate = self.learning_rate
+        if learning_rate == "auto":
+            stops_early = vars(self).get("do_early_stopping_", False)
+            learning_rate = AUTO_LEARNING_RATE if stops_early else None
+        if learning_rate is not None:
+            compile_kwargs["optimizer"].learning_rate = learning_rate
         if self.clipnorm is not None:
             compile_kwargs["optimizer"].clipnorm = self.clipnorm
         if compile_kwargs["loss"] is None:
@@ -408,25 +527,32 @@ class LSTMClassifier(KerasClassifier):
         own_validation = any(
             fit_args.get(name) for name in ("validation_split", "validation_data")
         )
-        if _in_fit and self.validation_fraction is not None and not own_validation:
+        stops_early = _in_fit and vars(self).get("do_early_stopping_", False)
+        fraction = self.validation_fraction
+        if fraction == "auto":
+            fraction = AUTO_VALIDATION_FRACTION if stops_early else None
+        if _in_fit and fraction is not None and not own_validation:
             X, y, sample_weight, kwargs["validation_data"] = split_validation(
-                X, y, sample_weight, self.validation_fraction, random
+                X, y, sample_weight, fraction, random
             )
             own_validation = True
+        if epochs == "auto":
+            epochs = AUTO_MAX_EPOCHS if stops_early else AUTO_EPOCHS
         kept = training_rows(len(X), fit_args)  # the rest: Keras' validation_split
-        if _in_fit and _new_model and self.bag_ngrams:
-            bag = self.model_.get_layer("ngram_bag")
+        bag = self.model_.get_layer("ngram_bag") if self.bag_ngrams else None
+        if _in_fit and _new_model and bag is not None and bag.with_prior:
             bag.prior.assign(naive_bayes_prior(bag, X[:kept], class_indices(y[:kept])))
         if _in_fit and self.min_steps:
             # Small data gets more passes: at least `min_steps` gradient steps.
             batch_size = fit_args.get("batch_size") or 32
             steps_per_epoch = max(math.ceil(kept / batch_size), 1)
             epochs = max(epochs, math.ceil(self.min_steps / steps_per_epoch))
-        if _in_fit and self.early_stopping:
+        if stops_early:
             if not own_validation:
                 raise ValueError(
                     "early_stopping=True needs a validation set: set "
-                    "validation_fraction (a float in (0, 1)) or early_stopping=False."
+                    "validation_fraction (a float in (0, 1), or 'auto') or "
+                    "early_stopping=False."
                 )
             # The validation score of scikit-learn's estimators: the accuracy.
             scores_accuracy = "accuracy" in (self.metrics or ["accuracy"])

@@ -5,6 +5,8 @@ logit per class (one for two classes); `NgramBag`, when asked for, adds a linear
 bag-of-n-grams logit to it before the sigmoid or softmax.
 """
 
+import math
+
 import keras
 import numpy as np
 from keras import ops
@@ -79,15 +81,21 @@ class NgramBag(keras.layers.Layer):
     binary : bool, default=False
         Count each n-gram of a text once (weighted by its mean gate), not once
         per occurrence.
+    with_prior : bool, default=True
+        Give the layer its fixed ``prior``; False leaves it out (the weights are
+        the kernel alone), which halves the layer's memory.
     """
 
-    def __init__(self, vocab_size, buckets, max_n, units, binary=False, **kwargs):
+    def __init__(
+        self, vocab_size, buckets, max_n, units, binary=False, with_prior=True, **kwargs
+    ):
         super().__init__(**kwargs)
         self.vocab_size = vocab_size
         self.buckets = buckets
         self.max_n = max_n
         self.units = units
         self.binary = binary
+        self.with_prior = with_prior
 
     @property
     def rows(self):
@@ -98,12 +106,13 @@ class NgramBag(keras.layers.Layer):
         self.kernel = self.add_weight(
             shape=(self.rows, self.units), initializer="zeros", name="kernel"
         )
-        self.prior = self.add_weight(
-            shape=(self.rows, self.units),
-            initializer="ones",
-            name="prior",
-            trainable=False,
-        )
+        if self.with_prior:
+            self.prior = self.add_weight(
+                shape=(self.rows, self.units),
+                initializer="ones",
+                name="prior",
+                trainable=False,
+            )
 
     def ngram_ids(self, inputs):
         """Return the row of every n-gram of ``inputs``, and which are real.
@@ -139,7 +148,9 @@ class NgramBag(keras.layers.Layer):
         ids, valid = self.ngram_ids(inputs)
         # Two lookups rather than one of the product: the kernel's gradient then
         # touches only the rows of the batch's n-grams.
-        weights = ops.take(self.kernel, ids, axis=0) * ops.take(self.prior, ids, axis=0)
+        weights = ops.take(self.kernel, ids, axis=0)
+        if self.with_prior:
+            weights = weights * ops.take(self.prior, ids, axis=0)
         weights = weights * ops.cast(valid, weights.dtype)[..., None]
         if self.binary:
             # N-grams touching padding share the id -1 (their weight is 0).
@@ -160,7 +171,53 @@ class NgramBag(keras.layers.Layer):
             "max_n": self.max_n,
             "units": self.units,
             "binary": self.binary,
+            "with_prior": self.with_prior,
         }
+
+
+#: The most rows the bag hashes its n-grams into by default: the largest prime
+#: below 2**21.
+MAX_AUTO_BUCKETS = 2_097_143
+_MIN_AUTO_BUCKETS = 1021
+
+
+def auto_buckets(X, max_n):
+    """The bag's rows for ``bag_buckets="auto"``: 4 per n-gram in ``X``, prime.
+
+    Counts the n-grams of 2 to ``max_n`` words of the sequences ``X`` (a word
+    being any non-zero index), takes 4 rows per occurrence, so that distinct
+    n-grams seldom share a row, and rounds up to a prime, between 1,021 and
+    `MAX_AUTO_BUCKETS`. Short texts get a small bag, which trains faster; the
+    25,000 IMDB reviews (15 million n-grams) get the most.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, steps)
+        Word indices, 0 being padding.
+    max_n : int
+        The bag's longest n-gram.
+
+    Returns
+    -------
+    buckets : int
+    """
+    lengths = np.count_nonzero(X, axis=1)
+    ngrams = sum(
+        int(np.maximum(lengths - n + 1, 0).sum()) for n in range(2, max_n + 1)
+    )
+    wanted = 4 * ngrams
+    if wanted >= MAX_AUTO_BUCKETS:
+        return MAX_AUTO_BUCKETS
+    candidate = max(wanted, _MIN_AUTO_BUCKETS)
+    while not _is_prime(candidate):
+        candidate += 1
+    return candidate
+
+
+def _is_prime(n):
+    if n < 2 or n % 2 == 0:
+        return n == 2
+    return all(n % d for d in range(3, math.isqrt(n) + 1, 2))
 
 
 def occurrences(ids):
@@ -271,6 +328,41 @@ def naive_bayes_prior(bag, X, labels, chunk=1000):
     return (ratios[1:] if bag.units == 1 else ratios).T.astype(np.float32)
 
 
+def count_weights(
+    *,
+    vocab_size,
+    n_classes,
+    embedding_dim=32,
+    units=64,
+    bidirectional=False,
+    bag_ngrams=3,
+    bag_buckets=2_097_143,
+    bag_dim=None,
+):
+    """The number of weights of `build_lstm_model`'s model, without building it.
+
+    The parameters are `build_lstm_model`'s (the others change no weight).
+
+    Returns
+    -------
+    count : int
+        What the model's ``count_params()`` gives: every weight, trainable
+        (the bag's kernel) or not (its prior).
+    """
+    directions = 2 if bidirectional else 1
+    features = directions * units
+    outputs = 1 if n_classes <= 2 else n_classes
+    count = vocab_size * embedding_dim
+    count += directions * 4 * units * (embedding_dim + units + 1)
+    count += (features + 1) * outputs
+    if bag_ngrams:  # the gates; kernel and prior, or kernel and projection
+        columns = outputs if bag_dim is None else min(bag_dim, outputs)
+        rows = vocab_size + (bag_buckets if bag_ngrams > 1 else 0)
+        count += features + 1 + rows * columns
+        count += rows * columns if columns == outputs else columns * outputs
+    return count
+
+
 def build_lstm_model(
     *,
     vocab_size,
@@ -285,6 +377,7 @@ def build_lstm_model(
     bag_ngrams=3,
     bag_buckets=2_097_143,
     bag_binary=True,
+    bag_dim=None,
 ):
     """Build the (uncompiled) LSTM text classifier.
 
@@ -325,6 +418,12 @@ def build_lstm_model(
         below 2**21).
     bag_binary : bool, default=True
         Count each n-gram of a text once in the bag, however often it occurs.
+    bag_dim : int or None, default=None
+        Columns of the bag's rows. None gives one per output (a logit per class,
+        which a naive Bayes prior can start); fewer than the outputs make the
+        bag a low-rank model, as fastText's hidden layer: its columns go through
+        a shared projection (layer ``"bag_projection"``) to the outputs, so
+        that its size does not grow with the number of classes.
 
     Returns
     -------
@@ -365,9 +464,22 @@ def build_lstm_model(
         if dropout:
             states = keras.layers.Dropout(dropout)(states)
         gates = keras.layers.Dense(1, kernel_initializer="zeros", name="gates")(states)
+        columns = outputs if bag_dim is None else min(bag_dim, outputs)
         bag = NgramBag(
-            vocab_size, bag_buckets, bag_ngrams, outputs, bag_binary, name="ngram_bag"
+            vocab_size,
+            bag_buckets,
+            bag_ngrams,
+            columns,
+            bag_binary,
+            with_prior=columns == outputs,  # naive Bayes ratios are per class
+            name="ngram_bag",
         )
-        logits = keras.layers.Add()([logits, bag(inputs, gates)])
+        bagged = bag(inputs, gates)
+        if columns < outputs:
+            projection = keras.layers.Dense(
+                outputs, use_bias=False, name="bag_projection"
+            )
+            bagged = projection(bagged)
+        logits = keras.layers.Add()([logits, bagged])
     probabilities = keras.layers.Activation("sigmoid" if outputs == 1 else "softmax")
     return keras.Model(inputs, probabilities(logits), name="lstm_classifier")

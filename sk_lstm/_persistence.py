@@ -23,6 +23,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from ._classifier import ADDED_PARAMS, LSTMClassifier
+from ._constraints import MAX_BUCKETS
 from ._pipeline import AtomicPipeline
 from ._sequencer import ADDED_PARAMS as SEQUENCER_ADDED
 from ._sequencer import TextSequencer
@@ -342,6 +343,7 @@ def _describe(step):
             "n_features_in_": step.n_features_in_,
             "vocab_size_": step.vocab_size_,
             "history_": {k: [float(v) for v in vs] for k, vs in step.history_.items()},
+            "bag_buckets_": step.bag_buckets_,
         }
     params = step.get_params()
     for name, value in params.items():
@@ -421,7 +423,12 @@ def _rebuild_classifier(classifier, fitted, archive, member):
         raise ValueError(
             f"vocab_size={classifier.vocab_size} but the embedding has {vocab_size}"
         )
-    weights = _weight_count(classifier, vocab_size, len(classes))
+    # Files from before "auto" buckets hold their number in the parameters only.
+    buckets = fitted.get("bag_buckets_", classifier.bag_buckets)
+    if type(buckets) is not int or not 1 <= buckets <= MAX_BUCKETS:
+        raise ValueError(f"bag_buckets_ {buckets!r} is not a whole number of rows")
+    classifier.bag_buckets_ = buckets
+    weights = classifier._weight_count(vocab_size, len(classes))
     if weights > MAX_WEIGHTS:
         raise ValueError(
             f"the model would hold {weights:,} weights, more than the "
@@ -493,15 +500,3 @@ def _check_weights_file(model_path, limit):
             size = sum(dataset.size * dataset.dtype.itemsize for dataset in datasets)
     if size > limit:
         raise ValueError(f"its datasets declare {size:,} bytes")
-
-
-def _weight_count(classifier, vocab_size, n_classes):
-    """About how many weights the model of ``classifier``'s parameters holds."""
-    width, units = classifier.embedding_dim, classifier.units
-    directions = 2 if classifier.bidirectional else 1
-    count = vocab_size * width + directions * 4 * units * (width + units + 1)
-    count += (directions * units + 1) * n_classes
-    if classifier.bag_ngrams:  # kernel and prior, one column per output
-        rows = vocab_size + (classifier.bag_buckets if classifier.bag_ngrams > 1 else 0)
-        count += 2 * rows * n_classes
-    return count

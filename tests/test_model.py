@@ -8,7 +8,15 @@ import pytest
 import tensorflow as tf
 
 from sk_lstm import LSTMClassifier
-from sk_lstm._model import NgramBag, build_lstm_model, naive_bayes_prior, occurrences
+from sk_lstm._model import (
+    MAX_AUTO_BUCKETS,
+    NgramBag,
+    auto_buckets,
+    build_lstm_model,
+    count_weights,
+    naive_bayes_prior,
+    occurrences,
+)
 
 
 def ids_of(bag, X):
@@ -161,6 +169,57 @@ def test_the_model_factory_defaults_are_the_estimators():
     estimator = LSTMClassifier().get_params()
     shared = set(factory) - {"vocab_size", "n_classes"}
     assert shared <= set(estimator)
+    # The estimator's "auto" sizes of the bag, at their most.
+    resolved = {**estimator, "bag_buckets": MAX_AUTO_BUCKETS, "bag_dim": None}
+    assert estimator["bag_buckets"] == estimator["bag_dim"] == "auto"
     assert {name: factory[name].default for name in shared} == {
-        name: estimator[name] for name in shared
+        name: resolved[name] for name in shared
     }
+    assert set(inspect.signature(count_weights).parameters) <= set(factory)
+
+
+@pytest.mark.parametrize("n_classes", [2, 5, 40])
+@pytest.mark.parametrize("bag_ngrams", [0, 1, 3])
+@pytest.mark.parametrize("bag_dim", [None, 8])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_count_weights_is_count_params(n_classes, bag_ngrams, bag_dim, bidirectional):
+    params = dict(
+        vocab_size=30,
+        n_classes=n_classes,
+        embedding_dim=4,
+        units=3,
+        bidirectional=bidirectional,
+        bag_ngrams=bag_ngrams,
+        bag_buckets=101,
+        bag_dim=bag_dim,
+    )
+    assert count_weights(**params) == build_lstm_model(**params).count_params()
+
+
+def test_a_bag_narrower_than_the_classes_shares_a_projection():
+    model = build_lstm_model(
+        vocab_size=30, n_classes=40, units=3, bag_buckets=101, bag_dim=8
+    )
+    bag, projection = model.get_layer("ngram_bag"), model.get_layer("bag_projection")
+    assert bag.units == 8 and not bag.with_prior and not hasattr(bag, "prior")
+    assert tuple(bag.kernel.shape) == (30 + 101, 8)
+    assert tuple(projection.kernel.shape) == (8, 40)
+    proba = model.predict(np.array([[0, 4, 5, 6, 7]]), verbose=0)
+    assert proba.shape == (1, 40)
+    # As wide as the classes, or wider: one column per class, with its prior.
+    for bag_dim in (40, 64, None):
+        model = build_lstm_model(
+            vocab_size=30, n_classes=40, units=3, bag_buckets=101, bag_dim=bag_dim
+        )
+        assert model.get_layer("ngram_bag").units == 40
+        assert "bag_projection" not in [layer.name for layer in model.layers]
+
+
+def test_auto_buckets_are_four_rows_an_ngram_and_prime():
+    # Texts of 0, 1, 2 and 5 words: 0 + 0 + 1 + 4 pairs, 0 + 0 + 0 + 3 triples.
+    X = np.array([[0] * 5, [0, 0, 0, 0, 3], [0, 0, 0, 2, 3], [4, 5, 6, 7, 8]] * 100)
+    assert auto_buckets(X, 2) == 2003  # 4 * 500 = 2000, the next prime
+    assert auto_buckets(X, 3) == 3203  # 4 * 800 = 3200, the next prime
+    assert auto_buckets(X[:4], 3) == 1021  # the least
+    assert auto_buckets(np.ones((10**6, 3), dtype=np.int32), 3) == MAX_AUTO_BUCKETS
+    assert auto_buckets(np.ones((3, 3), dtype=np.int32), 1) == 1021

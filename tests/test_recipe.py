@@ -7,8 +7,11 @@ import numpy as np
 import pytest
 
 from sk_lstm import CLASSIC_RECIPE, LSTMClassifier, TextSequencer, make_lstm_pipeline
+from sk_lstm import _classifier
 from sk_lstm._model import (
+    MAX_AUTO_BUCKETS,
     MaskedGlobalMaxPooling1D,
+    auto_buckets,
     SparseCrossentropy,
     build_lstm_model,
     naive_bayes_prior,
@@ -507,3 +510,76 @@ def test_bag_prior_of_string_classes_and_of_partial_fit(sequences):
     clf.set_params(warm_start=True).fit(X[::-1], y)  # a warm start keeps it
     prior = np.asarray(clf.model_.get_layer("ngram_bag").prior)
     np.testing.assert_array_equal(prior, expected)
+
+
+AUTO = {
+    name: "auto"
+    for name in ("early_stopping", "validation_fraction", "epochs", "learning_rate")
+}
+
+
+def test_auto_stops_early_on_small_data(sequences):
+    X, y = sequences
+    clf = LSTMClassifier(**{**TINY, **AUTO}).fit(X, y)
+    assert clf.do_early_stopping_
+    assert clf.model_.optimizer.learning_rate.numpy() == pytest.approx(0.003)
+    # A tenth held out and scored every epoch; at most 30 epochs.
+    assert {"val_loss", "val_accuracy"} <= set(clf.history_)
+    assert len(clf.history_["loss"]) <= 30
+    bag = clf.model_.get_layer("ngram_bag")
+    held_in = naive_bayes_prior(bag, X, (y == clf.classes_[1]).astype(int))
+    assert not np.allclose(np.asarray(bag.prior), held_in)  # counted on 86 rows
+
+
+def test_auto_trains_two_epochs_on_all_of_more_data(sequences, monkeypatch):
+    X, y = sequences
+    monkeypatch.setattr(_classifier, "AUTO_EARLY_STOPPING_BELOW", len(X))
+    clf = LSTMClassifier(**{**TINY, **AUTO}).fit(X, y)
+    assert not clf.do_early_stopping_
+    assert clf.model_.optimizer.learning_rate.numpy() == pytest.approx(0.001)
+    assert set(clf.history_) == {"loss", "accuracy"}
+    assert len(clf.history_["loss"]) == 2
+    # As the same fit with the values "auto" gave.
+    given = LSTMClassifier(
+        **{**TINY, "epochs": 2, "learning_rate": None, "early_stopping": False}
+    ).fit(X, y)
+    np.testing.assert_array_equal(given.predict_proba(X), clf.predict_proba(X))
+
+
+def test_early_stopping_given_is_kept_whatever_the_size(sequences):
+    X, y = sequences
+    off = LSTMClassifier(**{**TINY, **AUTO, "early_stopping": False}).fit(X, y)
+    assert not off.do_early_stopping_ and "val_loss" not in off.history_
+    on = LSTMClassifier(**{**TINY, **AUTO, "early_stopping": True})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_classifier, "AUTO_EARLY_STOPPING_BELOW", 0)
+        on.fit(X, y)
+    assert on.do_early_stopping_ and "val_loss" in on.history_
+    # partial_fit never stops early, nor holds out.
+    streamed = LSTMClassifier(**{**TINY, **AUTO}).partial_fit(X, y)
+    assert not streamed.do_early_stopping_ and "val_loss" not in streamed.history_
+
+
+def test_auto_bag_buckets_follow_the_data(sequences):
+    X, y = sequences
+    clf = LSTMClassifier(**{**TINY, "bag_buckets": "auto"}).fit(X, y)
+    assert clf.bag_buckets_ == auto_buckets(X, 3)
+    assert clf.model_.get_layer("ngram_bag").buckets == clf.bag_buckets_
+    given = LSTMClassifier(**{**TINY, "bag_buckets": 1031}).fit(X, y)
+    assert given.bag_buckets_ == given.model_.get_layer("ngram_bag").buckets == 1031
+    streamed = LSTMClassifier(**{**TINY, "bag_buckets": "auto"}).partial_fit(X, y)
+    assert streamed.bag_buckets_ == MAX_AUTO_BUCKETS  # the stream's size is unknown
+
+
+def test_many_classes_share_the_bag_through_a_projection():
+    rng = np.random.default_rng(0)
+    y = np.arange(400) % 40
+    X = np.column_stack([y + 2, rng.integers(2, 50, size=(400, 3))])
+    clf = LSTMClassifier(**{**TINY, "epochs": 30}).fit(X, y)
+    bag = clf.model_.get_layer("ngram_bag")
+    assert bag.units == _classifier.AUTO_BAG_DIM == 32 and not bag.with_prior
+    assert clf.model_.get_layer("bag_projection").kernel.shape == (32, 40)
+    assert clf.predict_proba(X).shape == (400, 40)
+    assert clf.score(X, y) > 0.5  # the first index tells the class
+    wide = LSTMClassifier(**{**TINY, "bag_dim": None, "epochs": 1}).fit(X, y)
+    assert wide.model_.get_layer("ngram_bag").units == 40

@@ -72,7 +72,8 @@ def _estimator_value(keyword, read):
 
     def parse(text):
         try:
-            value = read(text)
+            # "auto" where the estimator takes it (its constraint tells, below)
+            value = "auto" if text == "auto" else read(text)
         except ValueError:
             raise argparse.ArgumentTypeError(
                 f"expected {expected}, got {text!r}"
@@ -124,10 +125,15 @@ HYPERPARAMETERS = (
      "longest word n-gram of the linear bag-of-n-grams path beside the LSTM; "
      "0: the LSTM alone"),
     ("--bag-buckets", "bag_buckets", int,
-     "rows the bag's n-grams of 2 words and more are hashed into"),
+     "rows the bag's n-grams of 2 words and more are hashed into; auto: 4 per "
+     "n-gram of the training texts, at most 2,097,143"),
     ("--bag-binary", "bag_binary", _read_boolean,
      "true: the bag counts each n-gram of a text once, however often it occurs"),
-    ("--learning-rate", "learning_rate", float, "learning rate of Adam"),
+    ("--bag-dim", "bag_dim", int,
+     "columns of the bag's rows; auto: one per class up to 32 classes, 32 "
+     "beyond (shared by the classes through a projection)"),
+    ("--learning-rate", "learning_rate", float,
+     "learning rate of Adam; auto: 0.003 where the fit stops early, else 0.001"),
     ("--clipnorm", "clipnorm", float,
      "scale down each weight's gradient to at most this norm"),
     ("--learning-rate-schedule", "learning_rate_schedule", str,
@@ -138,10 +144,13 @@ HYPERPARAMETERS = (
      "0.025 for two classes); 0: the labels themselves"),
     ("--early-stopping", "early_stopping", _read_boolean,
      "true: stop when the validation accuracy stops improving, keep the best "
-     "epoch"),
+     "epoch; auto: on for fewer than 10,000 training texts"),
     ("--validation-fraction", "validation_fraction", float,
-     "share of the training texts held out to score every epoch"),
-    ("--epochs", "epochs", int, "passes over the training data"),
+     "share of the training texts held out to score every epoch; auto: 0.1 "
+     "where the fit stops early, else none"),
+    ("--epochs", "epochs", int,
+     "passes over the training data (the most, when stopping early); auto: 2, "
+     "or at most 30 when stopping early"),
     ("--min-steps", "min_steps", int,
      "train for more epochs where needed to make at least N gradient steps"),
     ("--batch-size", "batch_size", int, "texts per gradient step"),
