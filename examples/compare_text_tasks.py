@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
@@ -219,7 +219,7 @@ def main():
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--seeds", type=int, default=3, help="IMDB's default fits")
     parser.add_argument("--max-samples", type=int, metavar="N",
-                        help="at most N texts of each file, for a quick run")  # fmt: skip
+                        help="at most N texts of each file (a quick run)")  # fmt: skip
     parser.add_argument("--skip-imdb", action="store_true")
     parser.add_argument("--pipelines", nargs="+", default=list(PIPELINES),
                         choices=PIPELINES, metavar="NAME")  # fmt: skip
@@ -324,9 +324,10 @@ def report(summary, args):
                   f"{previous['fit_s']:.0f} s; slowest default fit / it: {ratio:.2f} "
                   f"(<= 1.1: {yes[ratio <= 1.1]})")  # fmt: skip
     if ("IMDB ratings", "default") in summary:
-        default, tfidf = summary["IMDB ratings", "default"], summary[
-            "IMDB ratings", "tfidf+lr"
-        ]
+        default, tfidf = (
+            summary["IMDB ratings", "default"],
+            summary["IMDB ratings", "tfidf+lr"],
+        )
         print(f"IMDB ratings: default {default['accuracy']:.2f} / macro-F1 "
               f"{default['macro_f1']:.2f} vs tfidf+lr {tfidf['accuracy']:.2f} / "
               f"{tfidf['macro_f1']:.2f} (>= on both: "
@@ -348,7 +349,10 @@ def plot(summary, path):
     fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(task_names) + 1.5), 4.5))
     for i, name in enumerate(names):
         x = np.arange(len(task_names)) + (i - (len(names) - 1) / 2) * width
-        accuracy = [summary.get((t, name), {}).get("accuracy", np.nan) for t in task_names]
+        accuracy = [
+            summary[t, name]["accuracy"] if (t, name) in summary else np.nan
+            for t in task_names
+        ]
         ax.bar(x, accuracy, width, label=name)
     for j, task in enumerate(task_names):
         if task in CNN_RAND:

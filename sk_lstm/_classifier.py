@@ -94,15 +94,15 @@ class LSTMClassifier(KerasClassifier):
     rate. The bag's size follows the data (``bag_buckets="auto"``), and beyond
     32 classes its n-grams share a projection to the classes
     (``bag_dim="auto"``), so that memory does not grow with their number. The
-    architecture and training
-    choices are constructor parameters, so they can be grid-searched
-    (``classifier__units``, ``classifier__dropout`` in a pipeline); the classic
+    architecture and training choices are constructor parameters, so they can
+    be grid-searched (``classifier__units``, ``classifier__dropout`` in a
+    pipeline); the classic
     Keras recipe (Embedding 32 -> LSTM 100 -> last state, 3 epochs at a constant
     rate) is ``LSTMClassifier(embedding_dim=32, units=100, dropout=0,
     pooling="last", bag_ngrams=0, learning_rate=None, clipnorm=None,
     learning_rate_schedule="constant", label_smoothing=0, epochs=3,
-    min_steps=0, early_stopping=False, validation_fraction=None)``, or ``make_lstm_pipeline(**CLASSIC_RECIPE)`` with its text
-    step.
+    min_steps=0, early_stopping=False, validation_fraction=None)``, or
+    ``make_lstm_pipeline(**CLASSIC_RECIPE)`` with its text step.
 
     It also mends three defects of scikeras 0.13 under scikit-learn >= 1.7: it
     is tagged as a classifier (``is_classifier`` is True, so ``GridSearchCV``

@@ -202,9 +202,7 @@ def auto_buckets(X, max_n):
     buckets : int
     """
     lengths = np.count_nonzero(X, axis=1)
-    ngrams = sum(
-        int(np.maximum(lengths - n + 1, 0).sum()) for n in range(2, max_n + 1)
-    )
+    ngrams = sum(int(np.maximum(lengths - n + 1, 0).sum()) for n in range(2, max_n + 1))
     wanted = 4 * ngrams
     if wanted >= MAX_AUTO_BUCKETS:
         return MAX_AUTO_BUCKETS

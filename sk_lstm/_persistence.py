@@ -426,7 +426,9 @@ def _rebuild_classifier(classifier, fitted, archive, member):
     # Files from before "auto" buckets hold their number in the parameters only.
     buckets = fitted.get("bag_buckets_", classifier.bag_buckets)
     if type(buckets) is not int or not 1 <= buckets <= MAX_BUCKETS:
-        raise ValueError(f"bag_buckets_ {buckets!r} is not a whole number of rows")
+        raise ValueError(
+            f"bag_buckets_ {buckets!r} is not a number of rows (1 to {MAX_BUCKETS:,})"
+        )
     classifier.bag_buckets_ = buckets
     weights = classifier._weight_count(vocab_size, len(classes))
     if weights > MAX_WEIGHTS:

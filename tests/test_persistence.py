@@ -61,6 +61,40 @@ def test_single_estimators_round_trip(fitted, tmp_path):
     )
 
 
+@pytest.mark.parametrize("n_classes", [2, 40])
+def test_auto_bags_round_trip_in_both_formats(tmp_path, n_classes):
+    """The bag's rows follow the data and, beyond 32 classes, its columns are
+    projected: both come back from either format."""
+    rng = np.random.default_rng(0)
+    y = np.arange(200) % n_classes
+    X = [f"w{label} " + " ".join(rng.choice(["a", "b", "c"], 4)) for label in y]
+    params = {**TINY, "bag_buckets": "auto", "bag_dim": "auto", "epochs": 1}
+    pipe = make_lstm_pipeline(maxlen=8, **params).fit(X, y)
+    buckets = pipe[-1].bag_buckets_
+    assert buckets < 10_000  # sized to 200 short texts
+    sk_lstm.save(pipe, tmp_path / "pipe.sklstm")
+    joblib.dump(pipe, tmp_path / "pipe.joblib")
+    safe, pickled = tmp_path / "pipe.sklstm", tmp_path / "pipe.joblib"
+    for loaded in (sk_lstm.load(safe), joblib.load(pickled)):
+        assert loaded[-1].bag_buckets_ == buckets
+        assert loaded[-1].model_.count_params() == pipe[-1].model_.count_params()
+        np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
+
+
+def test_files_without_the_fitted_bag_size_take_the_parameter(fitted, tmp_path):
+    """Files written before "auto" buckets hold the rows in the parameters."""
+    sk_lstm.save(fitted[0], tmp_path / "good.sklstm")
+    edit_manifest(
+        tmp_path / "good.sklstm",
+        tmp_path / "old.sklstm",
+        lambda m: m["steps"][1]["fitted"].pop("bag_buckets_") and None,
+    )
+    loaded = sk_lstm.load(tmp_path / "old.sklstm")
+    assert loaded[-1].bag_buckets_ == TINY["bag_buckets"]
+    X = fitted[1]
+    np.testing.assert_array_equal(loaded.predict_proba(X), fitted[0].predict_proba(X))
+
+
 def rewrite(path, target, edit):
     """Copy the zip at ``path`` to ``target``, passing each member through edit."""
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w") as out:
@@ -287,6 +321,10 @@ def set_in(manifest, step, where, key, value):
         (lambda m: set_in(m, 1, None, "model", "other.keras"), "unexpected or missing"),
         (lambda m: set_in(m, 0, "fitted", "vocabulary_", {"a": 7}), "indices are not"),
         (lambda m: set_in(m, 1, "fitted", "history_", {"loss": "x"}), "history_"),
+        (lambda m: set_in(m, 1, "fitted", "bag_buckets_", "x"), "not a number of rows"),
+        (lambda m: set_in(m, 1, "fitted", "bag_buckets_", 0), "not a number of rows"),
+        (lambda m: set_in(m, 1, "fitted", "bag_buckets_", 1031), "do not fit"),
+        (lambda m: set_in(m, 1, "fitted", "bag_buckets_", 2**40), "not a number of"),
     ],
 )  # fmt: skip
 def test_a_manifest_of_the_wrong_shape_or_inconsistent_is_refused(

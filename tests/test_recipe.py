@@ -6,13 +6,18 @@ import keras
 import numpy as np
 import pytest
 
-from sk_lstm import CLASSIC_RECIPE, LSTMClassifier, TextSequencer, make_lstm_pipeline
-from sk_lstm import _classifier
+from sk_lstm import (
+    CLASSIC_RECIPE,
+    LSTMClassifier,
+    TextSequencer,
+    _classifier,
+    make_lstm_pipeline,
+)
 from sk_lstm._model import (
     MAX_AUTO_BUCKETS,
     MaskedGlobalMaxPooling1D,
-    auto_buckets,
     SparseCrossentropy,
+    auto_buckets,
     build_lstm_model,
     naive_bayes_prior,
 )
