@@ -188,7 +188,7 @@ def auto_buckets(X, max_n):
     being any non-zero index), takes 4 rows per occurrence, so that distinct
     n-grams seldom share a row, and rounds up to a prime, between 1,021 and
     `MAX_AUTO_BUCKETS`. Short texts get a small bag, which trains faster; the
-    25,000 IMDB reviews (15 million n-grams) get the most.
+    25,000 IMDB reviews (over 10 million n-grams) get the most.
 
     Parameters
     ----------

@@ -136,6 +136,22 @@ def test_console_module_help():
         assert option in done.stdout
 
 
+def test_auto_is_read_where_the_estimator_takes_it():
+    args = build_parser().parse_args(
+        ["train", "--early-stopping", "auto", "--bag-buckets", "auto",
+         "--bag-dim", "8", "--epochs", "auto", "--learning-rate", "auto"]
+    )  # fmt: skip
+    assert given_hyperparameters(args) == {
+        "early_stopping": "auto",
+        "bag_buckets": "auto",
+        "bag_dim": 8,
+        "epochs": "auto",
+        "learning_rate": "auto",
+    }
+    args = build_parser().parse_args(["search", "--early-stopping", "auto", "false"])
+    assert given_hyperparameters(args) == {"early_stopping": ["auto", False]}
+
+
 def test_hyperparameter_options_default_to_the_library():
     args = build_parser().parse_args(["train"])
     assert given_hyperparameters(args) == {}
@@ -206,6 +222,7 @@ def test_classic_recipe_with_explicit_options_on_top():
         (["search", "--n-jobs", "0"], "expected a non-zero integer"),
         (["train", "--random-state", "-1"], "expected an integer in [0, 2**32)"),
         (["search", "--random-state", str(2**32)], "expected an integer in"),
+        (["train", "--units", "auto"], "'units' parameter of LSTMClassifier"),
     ],
 )
 def test_bad_option_values(argv, message, capsys):
