@@ -401,9 +401,10 @@ class LSTMClassifier(KerasClassifier):
         if new_model:
             # The size of the data is known in `fit`, not in `partial_fit`.
             in_fit = kwargs.get("_in_fit", False)
-            self.bag_buckets_ = self._bag_buckets(X if in_fit else None)
+            sequences = check_sequences(X)  # (scikeras checks X itself later)
+            self.bag_buckets_ = self._bag_buckets(sequences if in_fit else None)
             if isinstance(self.early_stopping, str):  # "auto": on small data
-                self.do_early_stopping_ = len(X) < AUTO_EARLY_STOPPING_BELOW
+                self.do_early_stopping_ = len(sequences) < AUTO_EARLY_STOPPING_BELOW
             else:
                 self.do_early_stopping_ = bool(self.early_stopping)
             self.do_early_stopping_ = self.do_early_stopping_ and in_fit
