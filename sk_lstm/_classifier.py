@@ -211,7 +211,9 @@ class LSTMClassifier(KerasClassifier):
     epochs : "auto" or int, default="auto"
         Passes over the training data (the most, with early stopping), or
         more where ``min_steps`` asks for them. ``"auto"`` gives 2, or at most
-        30 where the fit stops early.
+        30 where the fit stops early (more on fewer than about 850 texts, where
+        30 epochs make fewer than ``min_steps`` steps). The cosine schedule
+        spans all of them, so a fit that stops early ends at most of its rate.
     min_steps : int, default=400
         ``fit`` trains for enough epochs to make at least this many gradient
         steps, so that small data sets get more passes (25 epochs of 1,000
@@ -224,7 +226,11 @@ class LSTMClassifier(KerasClassifier):
         fewer than 10,000 texts: there a fixed number of epochs either stops
         before the LSTM has learned or lets the bag learn its texts by heart,
         and the tenth held out costs little time; on more, 2 epochs over all
-        the data do best (``do_early_stopping_`` says which applied).
+        the data do best (``do_early_stopping_`` says which applied). This is
+        the opposite of ``HistGradientBoostingClassifier``'s "auto" (on above
+        10,000 samples), for the reason given. With ``validation_fraction=None``
+        "auto" does not stop early. In a grid search, folds below 10,000 texts
+        stop early even where the refit on all the data does not.
         ``partial_fit`` never stops early.
     validation_fraction : "auto", float in (0, 1) or None, default="auto"
         Fraction of the training data that ``fit`` holds out (stratified,
@@ -263,8 +269,8 @@ class LSTMClassifier(KerasClassifier):
         Rows of the fitted bag's hashed n-grams (``bag_buckets``, or what
         "auto" made of it).
     do_early_stopping_ : bool
-        Whether ``fit`` stopped early (``early_stopping``, or what "auto" made
-        of it).
+        Whether ``fit`` watched a held-out set to stop early (``early_stopping``,
+        or what "auto" made of it); it may still have run every epoch.
     model_ : keras.Model
         The fitted Keras model.
     history_ : dict of str to list of float
@@ -371,6 +377,8 @@ class LSTMClassifier(KerasClassifier):
         state = {**ADDED_PARAMS, **state}  # files from before them
         if "model_" in state and "bag_buckets_" not in state:
             state["bag_buckets_"] = state["bag_buckets"]
+        if "model_" in state and "do_early_stopping_" not in state:
+            state["do_early_stopping_"] = state["early_stopping"] is True
         super().__setstate__(state)
 
     @property
@@ -398,16 +406,15 @@ class LSTMClassifier(KerasClassifier):
         # scikeras builds a new model here unless it warm-starts; the bag's prior
         # is then counted in `_fit_keras_model`, on the training rows only.
         new_model = not ((self.warm_start or warm_start) and self.initialized_)
+        # The size of the data is known in `fit`, not in `partial_fit`.
+        in_fit = kwargs.get("_in_fit", False)
+        sequences = check_sequences(X) if in_fit else None  # (scikeras' later)
         if new_model:
-            # The size of the data is known in `fit`, not in `partial_fit`.
-            in_fit = kwargs.get("_in_fit", False)
-            sequences = check_sequences(X)  # (scikeras checks X itself later)
-            self.bag_buckets_ = self._bag_buckets(sequences if in_fit else None)
-            if isinstance(self.early_stopping, str):  # "auto": on small data
-                self.do_early_stopping_ = len(sequences) < AUTO_EARLY_STOPPING_BELOW
-            else:
-                self.do_early_stopping_ = bool(self.early_stopping)
-            self.do_early_stopping_ = self.do_early_stopping_ and in_fit
+            self.bag_buckets_ = self._bag_buckets(sequences)
+        if in_fit:  # every fit, warm-started or not, follows the parameters
+            self.do_early_stopping_ = self._stops_early(len(sequences))
+        elif new_model:
+            self.do_early_stopping_ = False  # partial_fit never stops early
         super()._fit(
             X,
             y,
@@ -418,6 +425,28 @@ class LSTMClassifier(KerasClassifier):
             _new_model=new_model,
             **kwargs,
         )
+
+    def _stops_early(self, n_samples):
+        """Whether ``fit`` of ``n_samples`` stops early: ``early_stopping``,
+        "auto" giving True below `AUTO_EARLY_STOPPING_BELOW` texts where a
+        validation fraction is to be held out."""
+        if isinstance(self.early_stopping, str):
+            return (
+                n_samples < AUTO_EARLY_STOPPING_BELOW
+                and self.validation_fraction is not None
+            )
+        return bool(self.early_stopping)
+
+    def initialize(self, X, y):
+        """Build the model for ``(X, y)`` without training it (scikeras').
+
+        Returns
+        -------
+        self : LSTMClassifier
+        """
+        self.bag_buckets_ = self._bag_buckets(X)
+        self.do_early_stopping_ = False
+        return super().initialize(X, y)
 
     def _bag_buckets(self, X=None):
         """``bag_buckets``, or its "auto" value for the sequences ``X`` (the
@@ -455,13 +484,14 @@ class LSTMClassifier(KerasClassifier):
 
     def _keras_build_fn(self, compile_kwargs):
         vocab_size, n_classes = self.feature_encoder_.vocab_size_, self.n_classes_
+        rows = columns = prior = 0
         if self.bag_ngrams:
             outputs = 1 if n_classes <= 2 else n_classes
             columns = min(self._bag_dim() or outputs, outputs)
             rows = vocab_size + (self._built_buckets() if self.bag_ngrams > 1 else 0)
-        else:
-            rows = columns = 0
-        check_model_memory(self._weight_count(vocab_size, n_classes), rows, columns)
+            prior = rows * columns if columns == outputs else 0
+        weights = self._weight_count(vocab_size, n_classes)
+        check_model_memory(weights, rows, columns, fixed=prior)
         model = build_lstm_model(
             vocab_size=self.feature_encoder_.vocab_size_,
             n_classes=self.n_classes_,
@@ -540,8 +570,11 @@ class LSTMClassifier(KerasClassifier):
         if epochs == "auto":
             epochs = AUTO_MAX_EPOCHS if stops_early else AUTO_EPOCHS
         kept = training_rows(len(X), fit_args)  # the rest: Keras' validation_split
-        bag = self.model_.get_layer("ngram_bag") if self.bag_ngrams else None
-        if _in_fit and _new_model and bag is not None and bag.with_prior:
+        if _in_fit and _new_model and self.bag_ngrams:
+            bag = self.model_.get_layer("ngram_bag")
+        else:
+            bag = None
+        if bag is not None and bag.with_prior:
             bag.prior.assign(naive_bayes_prior(bag, X[:kept], class_indices(y[:kept])))
         if _in_fit and self.min_steps:
             # Small data gets more passes: at least `min_steps` gradient steps.

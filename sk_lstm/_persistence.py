@@ -24,6 +24,7 @@ from sklearn.pipeline import Pipeline
 
 from ._classifier import ADDED_PARAMS, LSTMClassifier
 from ._constraints import MAX_BUCKETS
+from ._memory import memory_check_off
 from ._pipeline import AtomicPipeline
 from ._sequencer import ADDED_PARAMS as SEQUENCER_ADDED
 from ._sequencer import TextSequencer
@@ -344,6 +345,7 @@ def _describe(step):
             "vocab_size_": step.vocab_size_,
             "history_": {k: [float(v) for v in vs] for k, vs in step.history_.items()},
             "bag_buckets_": step.bag_buckets_,
+            "do_early_stopping_": bool(step.do_early_stopping_),
         }
     params = step.get_params()
     for name, value in params.items():
@@ -430,6 +432,9 @@ def _rebuild_classifier(classifier, fitted, archive, member):
             f"bag_buckets_ {buckets!r} is not a number of rows (1 to {MAX_BUCKETS:,})"
         )
     classifier.bag_buckets_ = buckets
+    stopped = fitted.get("do_early_stopping_", classifier.early_stopping is True)
+    if type(stopped) is not bool:
+        raise ValueError(f"do_early_stopping_ {stopped!r} is not true or false")
     weights = classifier._weight_count(vocab_size, len(classes))
     if weights > MAX_WEIGHTS:
         raise ValueError(
@@ -450,10 +455,13 @@ def _rebuild_classifier(classifier, fitted, archive, member):
     # length, and builds the model from the saved parameters, with the
     # embedding's size given rather than read from the data; then the saved
     # weights are read into that model.
-    saved_size, classifier.vocab_size = classifier.vocab_size, vocab_size
+    saved = classifier.vocab_size, classifier.bag_buckets
+    classifier.vocab_size, classifier.bag_buckets = vocab_size, buckets
     stand_in = np.broadcast_to(np.int32(0), (len(classes), length))  # no memory
-    classifier.initialize(stand_in, classes)
-    classifier.vocab_size = saved_size
+    with memory_check_off():  # predicting needs less than training
+        classifier.initialize(stand_in, classes)
+    classifier.vocab_size, classifier.bag_buckets = saved
+    classifier.do_early_stopping_ = stopped
     limit = 16 * weights + 2**26  # float32 weights, optimizer slots, overhead
     with tempfile.TemporaryDirectory() as scratch:
         model_path = os.path.join(scratch, "model.keras")

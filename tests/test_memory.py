@@ -24,6 +24,14 @@ def test_check_model_memory_names_the_bag_and_what_to_lower():
     assert "bag" not in str(error.value) and "num_words" in str(error.value)
 
 
+def test_fixed_weights_count_a_quarter_and_loading_is_not_checked():
+    check_model_memory(2 * 10**6, 10**6, 1, fixed=10**6, available=20 * 10**6)
+    with pytest.raises(MemoryError):
+        check_model_memory(2 * 10**6, 10**6, 1, available=20 * 10**6)
+    with _memory.memory_check_off():
+        check_model_memory(2 * 10**6, 10**6, 1, available=1)
+
+
 def test_a_model_too_large_is_refused_before_training(monkeypatch):
     X = np.array([[0, 2, 3], [0, 4, 5], [2, 3, 3], [4, 5, 5]] * 8)
     y = np.arange(32) % 4

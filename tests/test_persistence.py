@@ -77,6 +77,7 @@ def test_auto_bags_round_trip_in_both_formats(tmp_path, n_classes):
     safe, pickled = tmp_path / "pipe.sklstm", tmp_path / "pipe.joblib"
     for loaded in (sk_lstm.load(safe), joblib.load(pickled)):
         assert loaded[-1].bag_buckets_ == buckets
+        assert loaded[-1].do_early_stopping_ is False
         assert loaded[-1].model_.count_params() == pipe[-1].model_.count_params()
         np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
 
@@ -91,6 +92,7 @@ def test_files_without_the_fitted_bag_size_take_the_parameter(fitted, tmp_path):
     )
     loaded = sk_lstm.load(tmp_path / "old.sklstm")
     assert loaded[-1].bag_buckets_ == TINY["bag_buckets"]
+    assert loaded[-1].do_early_stopping_ is False
     X = fitted[1]
     np.testing.assert_array_equal(loaded.predict_proba(X), fitted[0].predict_proba(X))
 
@@ -324,6 +326,7 @@ def set_in(manifest, step, where, key, value):
         (lambda m: set_in(m, 1, "fitted", "bag_buckets_", "x"), "not a number of rows"),
         (lambda m: set_in(m, 1, "fitted", "bag_buckets_", 0), "not a number of rows"),
         (lambda m: set_in(m, 1, "fitted", "bag_buckets_", 1031), "do not fit"),
+        (lambda m: set_in(m, 1, "fitted", "do_early_stopping_", 1), "true or false"),
         (lambda m: set_in(m, 1, "fitted", "bag_buckets_", 2**40), "not a number of"),
     ],
 )  # fmt: skip

@@ -588,3 +588,18 @@ def test_many_classes_share_the_bag_through_a_projection():
     assert clf.score(X, y) > 0.5  # the first index tells the class
     wide = LSTMClassifier(**{**TINY, "bag_dim": None, "epochs": 1}).fit(X, y)
     assert wide.model_.get_layer("ngram_bag").units == 40
+
+
+def test_a_warm_started_fit_follows_early_stopping_as_set(sequences):
+    X, y = sequences
+    clf = LSTMClassifier(**{**TINY, "epochs": 2}).partial_fit(X, y)
+    assert not clf.do_early_stopping_
+    clf.set_params(warm_start=True, early_stopping=True, validation_fraction=0.2)
+    clf.fit(X, y)
+    assert clf.do_early_stopping_ and "val_loss" in clf.history_
+
+
+def test_auto_without_a_validation_fraction_does_not_stop_early(sequences):
+    X, y = sequences
+    clf = LSTMClassifier(**{**TINY, **AUTO, "validation_fraction": None}).fit(X, y)
+    assert not clf.do_early_stopping_ and "val_loss" not in clf.history_
