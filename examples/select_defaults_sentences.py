@@ -31,6 +31,11 @@ CANDIDATES = {
     # the defaults before early_stopping="auto": 2 epochs, at least 400 steps
     "no early stopping": {"early_stopping": False},
     "learning rate 0.001": {"learning_rate": None},
+    "no early stopping, 1,500 steps, rate 0.005": {
+        "early_stopping": False,
+        "min_steps": 1500,
+        "learning_rate": 0.005,
+    },
     "learning rate 0.005": {"learning_rate": 0.005},
     "patience 3": {"n_iter_no_change": 3},
     "embedding 64": {"embedding_dim": 64},
