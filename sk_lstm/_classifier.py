@@ -19,6 +19,7 @@ from ._model import (
     MAX_AUTO_BUCKETS,
     SparseCrossentropy,
     auto_buckets,
+    bag_shape,
     build_lstm_model,
     count_weights,
     naive_bayes_prior,
@@ -484,12 +485,14 @@ class LSTMClassifier(KerasClassifier):
 
     def _keras_build_fn(self, compile_kwargs):
         vocab_size, n_classes = self.feature_encoder_.vocab_size_, self.n_classes_
-        rows = columns = prior = 0
-        if self.bag_ngrams:
-            outputs = 1 if n_classes <= 2 else n_classes
-            columns = min(self._bag_dim() or outputs, outputs)
-            rows = vocab_size + (self._built_buckets() if self.bag_ngrams > 1 else 0)
-            prior = rows * columns if columns == outputs else 0
+        rows, columns, with_prior = bag_shape(
+            vocab_size=vocab_size,
+            n_classes=n_classes,
+            bag_ngrams=self.bag_ngrams,
+            bag_buckets=self._built_buckets(),
+            bag_dim=self._bag_dim(),
+        )
+        prior = rows * columns if with_prior else 0
         weights = self._weight_count(vocab_size, n_classes)
         check_model_memory(weights, rows, columns, fixed=prior)
         model = build_lstm_model(

@@ -326,6 +326,24 @@ def naive_bayes_prior(bag, X, labels, chunk=1000):
     return (ratios[1:] if bag.units == 1 else ratios).T.astype(np.float32)
 
 
+def bag_shape(*, vocab_size, n_classes, bag_ngrams, bag_buckets, bag_dim=None):
+    """Rows and columns of `build_lstm_model`'s bag, and whether it has a prior.
+
+    Returns
+    -------
+    rows, columns : int
+        0 and 0 without a bag (``bag_ngrams=0``).
+    with_prior : bool
+        One column per output: the naive Bayes prior applies.
+    """
+    if not bag_ngrams:
+        return 0, 0, False
+    outputs = 1 if n_classes <= 2 else n_classes
+    columns = outputs if bag_dim is None else min(bag_dim, outputs)
+    rows = vocab_size + (bag_buckets if bag_ngrams > 1 else 0)
+    return rows, columns, columns == outputs
+
+
 def count_weights(
     *,
     vocab_size,
@@ -353,11 +371,16 @@ def count_weights(
     count = vocab_size * embedding_dim
     count += directions * 4 * units * (embedding_dim + units + 1)
     count += (features + 1) * outputs
+    rows, columns, with_prior = bag_shape(
+        vocab_size=vocab_size,
+        n_classes=n_classes,
+        bag_ngrams=bag_ngrams,
+        bag_buckets=bag_buckets,
+        bag_dim=bag_dim,
+    )
     if bag_ngrams:  # the gates; kernel and prior, or kernel and projection
-        columns = outputs if bag_dim is None else min(bag_dim, outputs)
-        rows = vocab_size + (bag_buckets if bag_ngrams > 1 else 0)
         count += features + 1 + rows * columns
-        count += rows * columns if columns == outputs else columns * outputs
+        count += rows * columns if with_prior else columns * outputs
     return count
 
 
@@ -462,18 +485,24 @@ def build_lstm_model(
         if dropout:
             states = keras.layers.Dropout(dropout)(states)
         gates = keras.layers.Dense(1, kernel_initializer="zeros", name="gates")(states)
-        columns = outputs if bag_dim is None else min(bag_dim, outputs)
+        _, columns, with_prior = bag_shape(
+            vocab_size=vocab_size,
+            n_classes=n_classes,
+            bag_ngrams=bag_ngrams,
+            bag_buckets=bag_buckets,
+            bag_dim=bag_dim,
+        )
         bag = NgramBag(
             vocab_size,
             bag_buckets,
             bag_ngrams,
             columns,
             bag_binary,
-            with_prior=columns == outputs,  # naive Bayes ratios are per class
+            with_prior=with_prior,  # naive Bayes ratios are per class
             name="ngram_bag",
         )
         bagged = bag(inputs, gates)
-        if columns < outputs:
+        if not with_prior:
             projection = keras.layers.Dense(
                 outputs, use_bias=False, name="bag_projection"
             )
