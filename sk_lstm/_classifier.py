@@ -2,6 +2,7 @@
 
 import functools
 import math
+from collections import defaultdict
 from types import MappingProxyType
 
 import keras
@@ -14,7 +15,7 @@ from sklearn.utils import ClassifierTags, check_random_state
 
 from ._batching import bucketed_dataset
 from ._constraints import CLASSIFIER
-from ._memory import check_model_memory
+from ._memory import check_model_memory, memory_check_off
 from ._model import (
     MAX_AUTO_BUCKETS,
     SparseCrossentropy,
@@ -36,6 +37,7 @@ from ._training import (
     training_rows,
 )
 from ._validation import as_label_vector, check_sequences, checked_sample_weight
+from ._weights import model_bytes, read_weights
 
 #: The most columns of the bag with ``bag_dim="auto"``: one per class up to 32
 #: classes, a shared projection to the classes beyond.
@@ -374,13 +376,67 @@ class LSTMClassifier(KerasClassifier):
     def _random_state(self, value):
         pass
 
+    def __getstate__(self):
+        # Plain data only, so that skops can save a fitted classifier and check
+        # every type in it: the model as the bytes of its .keras file, read
+        # back into a model built from the parameters (as `load` does), and
+        # scikeras' label encoder left out (rebuilt from ``classes_``).
+        state = dict(super().__getstate__())  # (the instance's own __dict__)
+        if "model_" in state:
+            del state["target_encoder_"]
+            state["model_"] = model_bytes(self.model_)
+            state["history_"] = dict(self.history_)
+            for name in ("X_dtype_", "y_dtype_"):  # as str: no NumPy type to trust
+                state[name] = state[name].str
+        return state
+
     def __setstate__(self, state):
         state = {**ADDED_PARAMS, **state}  # files from before them
         if "model_" in state and "bag_buckets_" not in state:
             state["bag_buckets_"] = state["bag_buckets"]
         if "model_" in state and "do_early_stopping_" not in state:
             state["do_early_stopping_"] = state["early_stopping"] is True
-        super().__setstate__(state)
+        keras_file = state.get("model_")
+        if not isinstance(keras_file, np.ndarray):  # pickled by scikeras
+            super().__setstate__(state)
+            return
+        fitted = {k: v for k, v in state.items() if k != "model_"}
+        for name in ("X_dtype_", "y_dtype_"):
+            fitted[name] = np.dtype(fitted[name])
+        super().__setstate__(fitted)
+        self._rebuild_model(
+            self.feature_encoder_.vocab_size_,
+            self.bag_buckets_,
+            self.classes_,
+            self.n_features_in_,
+            keras_file,
+        )
+        vars(self).update(fitted)  # over what the stand-in data gave
+        self.history_ = defaultdict(list, self.history_)
+
+    def _rebuild_model(
+        self, vocab_size, buckets, classes, length, keras_file, what=None
+    ):
+        """Build the model from the parameters and read its weights from a file.
+
+        scikeras' `initialize` (its way to set up a model without fitting) sets
+        the label encoder and metadata from ``classes`` and the sequence
+        length, and builds the model with the embedding's and the bag's sizes
+        given rather than read from data; the weights (and the optimizer's
+        slots, where the file has them) are then read into that model, and
+        nothing else of the file is.
+        """
+        saved = self.vocab_size, self.bag_buckets
+        self.vocab_size, self.bag_buckets = vocab_size, buckets
+        stand_in = np.broadcast_to(np.int32(0), (len(classes), length))  # no memory
+        try:
+            with memory_check_off():  # predicting needs less than training
+                self.initialize(stand_in, classes)
+        finally:
+            self.vocab_size, self.bag_buckets = saved
+        # float32 weights, optimizer slots, overhead
+        limit = 16 * self._weight_count(vocab_size, len(classes)) + 2**26
+        read_weights(self.model_, keras_file, limit, what=what)
 
     @property
     def vocab_size_(self):

@@ -13,18 +13,15 @@ import os
 import re
 import secrets
 import tempfile
-import warnings
 import zipfile
 import zlib
 from collections import Counter
 
-import h5py
 import numpy as np
 from sklearn.pipeline import Pipeline
 
 from ._classifier import ADDED_PARAMS, LSTMClassifier
 from ._constraints import MAX_BUCKETS
-from ._memory import memory_check_off
 from ._pipeline import AtomicPipeline
 from ._sequencer import ADDED_PARAMS as SEQUENCER_ADDED
 from ._sequencer import TextSequencer
@@ -41,7 +38,6 @@ MAX_SEQUENCE_LENGTH = 2**20
 #: The most classes a loaded classifier may have.
 MAX_CLASSES = 2**16
 _MANIFEST_BYTES = 2**28
-_WEIGHTS = "model.weights.h5"  # in a .keras file
 _CHUNK = 2**20
 # What a damaged file raises on the way in, besides ValueError.
 _DAMAGED = (
@@ -450,63 +446,17 @@ def _rebuild_classifier(classifier, fitted, archive, member):
     classes = np.array(classes, dtype=dtype)
     if len(np.unique(classes)) != len(classes):
         raise ValueError("classes_ are not distinct")
-    # scikeras' `initialize` (its way to set up a model without fitting) sets
-    # its label encoder and metadata from the saved classes and the sequence
-    # length, and builds the model from the saved parameters, with the
-    # embedding's size given rather than read from the data; then the saved
-    # weights are read into that model.
-    saved = classifier.vocab_size, classifier.bag_buckets
-    classifier.vocab_size, classifier.bag_buckets = vocab_size, buckets
-    stand_in = np.broadcast_to(np.int32(0), (len(classes), length))  # no memory
-    with memory_check_off():  # predicting needs less than training
-        classifier.initialize(stand_in, classes)
-    classifier.vocab_size, classifier.bag_buckets = saved
-    classifier.do_early_stopping_ = stopped
-    limit = 16 * weights + 2**26  # float32 weights, optimizer slots, overhead
     with tempfile.TemporaryDirectory() as scratch:
         model_path = os.path.join(scratch, "model.keras")
         with open(model_path, "wb") as file:
-            _read_member(archive, member, limit, out=file)
-        try:
-            _check_weights_file(model_path, limit)
-            with warnings.catch_warnings():
-                # The optimizer starts afresh (its saved slots are not wanted);
-                # weights of another model are refused below, not warned about.
-                for skipped in ("variable loading for optimizer", "nested container"):
-                    warnings.filterwarnings("ignore", f"Skipping {skipped}")
-                classifier.model_.load_weights(model_path)
-        except Exception as error:  # h5py and Keras raise many kinds for a bad file
-            raise ValueError(
-                f"the weights in {member!r} are damaged or do not fit the model its "
-                f"parameters describe ({type(error).__name__}: {str(error)[:300]})"
-            ) from None
+            _read_member(archive, member, 16 * weights + 2**26, out=file)
+        classifier._rebuild_model(
+            vocab_size,
+            buckets,
+            classes,
+            length,
+            model_path,
+            f"the weights in {member!r}",
+        )
+    classifier.do_early_stopping_ = stopped
     classifier.history_ = history
-
-
-def _check_weights_file(model_path, limit):
-    """Refuse a ``.keras`` file whose weights would take more than limit bytes.
-
-    Keras writes its members uncompressed and reads them whole, so compressed
-    members (and HDF5 datasets declaring more than the model can hold) are
-    refused before Keras reads them.
-    """
-    with zipfile.ZipFile(model_path) as inner:
-        for info in inner.infolist():
-            if info.compress_type != zipfile.ZIP_STORED or info.file_size > limit:
-                raise ValueError(f"unexpected member {info.filename!r}")
-        with inner.open(_WEIGHTS) as raw, h5py.File(raw, "r") as weights:
-            # (h5py's visitors must not raise: collect, then judge.)
-            links, items = [], []
-            weights.visititems_links(lambda name, link: links.append((name, link)))
-            # Each object once, however many links reach it.
-            weights.visititems(lambda name, item: items.append(item))
-            for name, link in links:
-                if not isinstance(link, h5py.HardLink):
-                    raise ValueError(f"the HDF5 link {name!r} is not a hard link")
-            datasets = [item for item in items if isinstance(item, h5py.Dataset)]
-            for dataset in datasets:
-                if dataset.external or dataset.is_virtual:
-                    raise ValueError(f"the HDF5 dataset {dataset.name!r} is elsewhere")
-            size = sum(dataset.size * dataset.dtype.itemsize for dataset in datasets)
-    if size > limit:
-        raise ValueError(f"its datasets declare {size:,} bytes")

@@ -10,7 +10,10 @@ def check_texts(X):
     """Return ``X`` as a list of str, or raise an error that names the problem.
 
     Accepts any iterable of texts (list, tuple, 1-D array, pandas Series,
-    generator). ``bytes`` items are decoded as UTF-8.
+    generator), or one column of them: a 2-D array or DataFrame of shape
+    ``(n, 1)``, or rows of one text each (what MLflow's pyfunc, a
+    ``ColumnTransformer`` given ``["text"]`` and ``BaggingClassifier`` pass).
+    ``bytes`` items are decoded as UTF-8.
 
     Raises
     ------
@@ -18,19 +21,25 @@ def check_texts(X):
         If ``X`` is not iterable or an item is neither str nor bytes (the error
         gives the item's position and type).
     ValueError
-        If ``X`` is a single string, is not one-dimensional, or holds bytes that
-        are not valid UTF-8.
+        If ``X`` is a single string, has more than one column (or a row of
+        more than one item), more than two dimensions, or holds bytes that are
+        not valid UTF-8.
     """
     if isinstance(X, (str, bytes)):
         raise ValueError(
             "Iterable over raw text documents expected, string object received. "
             "Wrap a single text in a list: [text]."
         )
-    ndim = getattr(X, "ndim", 1)
-    if ndim != 1:
+    shape = getattr(X, "shape", None)
+    if shape is not None and len(shape) == 2 and shape[1] == 1:
+        X = np.asarray(X, dtype=object)[:, 0]  # one column: unambiguous
+    elif getattr(X, "ndim", 1) != 1:
+        columns = getattr(X, "columns", None)
+        named = f" (columns {list(columns)!r:.200})" if columns is not None else ""
         raise ValueError(
-            "Expected a one-dimensional iterable of texts, got an array of shape "
-            f"{np.shape(X)}. Pass a list of str or a single column, e.g. X[:, 0]."
+            "Expected one text per row: a list of str or a single column, got an "
+            f"array of shape {np.shape(X)}{named}. Select the column of texts, "
+            'e.g. X[:, 0] or frame["text"].'
         )
     try:
         items = list(X)
@@ -40,6 +49,13 @@ def check_texts(X):
             f"got {type(X).__name__}."
         ) from None
     for position, item in enumerate(items):
+        if isinstance(item, (list, tuple, np.ndarray)):
+            if len(item) != 1:
+                raise ValueError(
+                    f"Expected one text per row, got a row of {len(item)} items "
+                    f"at position {position}. Select the column of texts."
+                )
+            item = items[position] = item[0]
         if isinstance(item, str):
             continue
         if isinstance(item, bytes):

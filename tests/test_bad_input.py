@@ -30,7 +30,7 @@ FIT_ERRORS = [
     ([b"good", b"\xff"], ["pos", "neg"], ValueError, "position 1 .* not valid UTF-8"),
     ("a bare string", ["pos"], ValueError, "string object received"),
     ([], [], ValueError, "at least one text"),
-    (np.array([["good"], ["bad"]]), ["pos", "neg"], ValueError, r"shape \(2, 1\)"),
+    (np.array([["good", "x"], ["bad", "y"]]), [0, 1], ValueError, r"shape \(2, 2\)"),
     (["zzz qqq"] * 4, ["pos"] * 4, ValueError, "one class only"),
     (["good", "bad"], ["pos", None], ValueError, "missing label.*position 1"),
     (["good", "bad"], [1.0, np.nan], ValueError, "missing label.*position 1"),

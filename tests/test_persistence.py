@@ -2,6 +2,7 @@
 
 import json
 import os
+import pickle
 import re
 import tracemalloc
 import warnings
@@ -14,6 +15,8 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
+import skops.io
+import skops.io.exceptions
 
 import sk_lstm
 from sk_lstm import LSTMClassifier, TextSequencer, make_lstm_pipeline
@@ -530,3 +533,38 @@ def test_hdf5_links_to_elsewhere_are_refused(fitted, tmp_path):
     )
     with pytest.raises(ValueError, match="'elsewhere' is not a hard link"):
         sk_lstm.load(tmp_path / "bad.sklstm")
+
+
+def test_skops_round_trip_trusts_only_sk_lstm_types(fitted, tmp_path):
+    """skops (scikit-learn's safe format, MLflow's default) saves a fitted pipeline."""
+    pipe, X = fitted
+    path = tmp_path / "pipe.skops"
+    skops.io.dump(pipe, path)
+    untrusted = skops.io.get_untrusted_types(file=path)
+    assert untrusted and all(name.startswith("sk_lstm.") for name in untrusted)
+    with pytest.raises(skops.io.exceptions.UntrustedTypesFoundException):
+        skops.io.load(path)
+    loaded = skops.io.load(path, trusted=untrusted)
+    np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
+    assert list(loaded.predict(X)) == list(pipe.predict(X))
+    assert loaded[-1].history_ == pipe[-1].history_
+    assert loaded.get_params().keys() == pipe.get_params().keys()
+
+
+def test_pickles_hold_the_model_as_plain_bytes(fitted):
+    """The pickled state names no Keras type; reading it rebuilds the model here."""
+    pipe, X = fitted
+    classifier = pipe[-1]
+    state = classifier.__getstate__()
+    assert isinstance(state["model_"], np.ndarray) and state["model_"].dtype == np.uint8
+    assert "target_encoder_" not in state
+    assert "target_encoder_" in vars(classifier)  # taken from a copy
+    loaded = pickle.loads(pickle.dumps(classifier))
+    sequences = pipe[0].transform(X)
+    np.testing.assert_array_equal(
+        loaded.predict_proba(sequences), classifier.predict_proba(sequences)
+    )
+    loaded.partial_fit(sequences, pipe.predict(X))  # trains on: a complete model
+    damaged = {**state, "model_": state["model_"][: len(state["model_"]) // 2]}
+    with pytest.raises(ValueError, match="weights are damaged"):
+        LSTMClassifier().__setstate__(damaged)

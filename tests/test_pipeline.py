@@ -10,9 +10,11 @@ import pytest
 import sklearn
 from sklearn.base import clone, is_classifier
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import BaggingClassifier
 from sklearn.metrics import RocCurveDisplay
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, check_cv
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 
 import sk_lstm
 from sk_lstm import LSTMClassifier, TextSequencer, make_lstm_pipeline
@@ -204,3 +206,32 @@ def test_verbose_auto_works_in_both_steps(reviews, capsys):
     pipe.fit(texts, y)
     out = capsys.readouterr().out
     assert f"Indexing {len(texts)} texts" in out and "/step" in out  # both bars
+
+
+def test_one_column_of_texts_works_in_meta_estimators(reviews):
+    """A 2-D column of texts, as BaggingClassifier and ColumnTransformer give it."""
+    X, y = reviews
+    column = np.array(X, dtype=object)[:, None]
+    frame = pd.DataFrame({"text": X, "other": range(len(X))})
+    pipe = make_lstm_pipeline(maxlen=12, **TINY).fit(X, y)
+    expected = pipe.predict_proba(X)
+    np.testing.assert_array_equal(pipe.predict_proba(column), expected)
+    np.testing.assert_array_equal(pipe.predict_proba(frame[["text"]]), expected)
+    with pytest.raises(
+        ValueError, match=r"shape \(64, 2\) \(columns \['text', 'other'\]"
+    ):
+        pipe.predict(frame)
+
+    bagging = BaggingClassifier(
+        make_lstm_pipeline(maxlen=12, **TINY), n_estimators=2, random_state=0
+    ).fit(column, y)
+    assert bagging.score(column, y) > 0.9
+    assert bagging.predict_proba(column).shape == (len(X), 2)
+
+    by_column = make_pipeline(
+        ColumnTransformer(
+            [("text", make_lstm_pipeline(maxlen=12, **TINY)[0], ["text"])]
+        ),
+        make_lstm_pipeline(**TINY)[-1],
+    ).fit(frame, y)
+    np.testing.assert_allclose(by_column.predict_proba(frame), expected, atol=1e-6)

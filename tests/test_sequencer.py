@@ -116,6 +116,13 @@ def test_inverse_transform_round_trip():
         np.array(CORPUS, dtype=object),
         pd.Series(CORPUS),
         (t for t in CORPUS),
+        # one column, as MLflow's pyfunc, ColumnTransformer and bagging pass it
+        np.array(CORPUS, dtype=object)[:, None],
+        np.array(CORPUS)[:, None],
+        pd.DataFrame({"text": CORPUS}),
+        pd.DataFrame({"text": CORPUS}, dtype="string"),
+        [[text] for text in CORPUS],
+        [(text,) for text in CORPUS],
     ],
 )
 def test_accepts_any_iterable_of_str(X):
@@ -131,7 +138,10 @@ def test_accepts_any_iterable_of_str(X):
         (["ok", None], TypeError, "NoneType .* at position 1"),
         (["ok", "fine", 3], TypeError, "int .* at position 2"),
         ([b"\xff\xfe"], ValueError, "position 0 is bytes that are not valid UTF-8"),
-        (np.array([["a"], ["b"]]), ValueError, r"shape \(2, 1\)"),
+        (np.array([["a", "b"], ["c", "d"]]), ValueError, r"shape \(2, 2\)"),
+        (np.array([[["a"]], [["b"]]]), ValueError, r"shape \(2, 1, 1\)"),
+        ([["a"], ["b", "c"]], ValueError, "row of 2 items at position 1"),
+        ([["a"], []], ValueError, "row of 0 items at position 1"),
     ],
 )
 def test_bad_input_names_the_problem_and_keeps_fitted_state(X, error, match):
