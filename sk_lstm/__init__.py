@@ -14,6 +14,7 @@ _LAZY = {
     "CLASSIC_RECIPE": "._pipeline",
     "save": "._persistence",
     "load": "._persistence",
+    "SKOPS_TRUSTED_TYPES": "._persistence",
     "export": "._export",
 }
 

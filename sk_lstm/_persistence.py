@@ -19,8 +19,9 @@ from collections import Counter
 
 import numpy as np
 from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
 
-from ._classifier import ADDED_PARAMS, LSTMClassifier
+from ._classifier import ADDED_PARAMS, LSTMClassifier, SequenceEncoder
 from ._constraints import MAX_BUCKETS
 from ._pipeline import AtomicPipeline
 from ._sequencer import ADDED_PARAMS as SEQUENCER_ADDED
@@ -31,6 +32,14 @@ VERSION = 1
 MANIFEST = "sk_lstm.json"
 _CLASSES = {"TextSequencer": TextSequencer, "LSTMClassifier": LSTMClassifier}
 
+#: The classes of this package in a skops file of its estimators: trust them with
+#: ``skops.io.load(path, trusted=SKOPS_TRUSTED_TYPES)``, or MLflow's
+#: ``skops_trusted_types``. Loading rebuilds each model from its parameters
+#: and reads only its weights, as `load` does.
+SKOPS_TRUSTED_TYPES = [
+    f"{cls.__module__}.{cls.__qualname__}"
+    for cls in (AtomicPipeline, TextSequencer, LSTMClassifier, SequenceEncoder)
+]
 #: The most weights a loaded model may hold (float32: 8 GiB).
 MAX_WEIGHTS = 2**31
 #: The longest sequences a loaded sequencer or classifier may read.
@@ -331,6 +340,7 @@ def _describe(step):
             f"Only TextSequencer and LSTMClassifier can be saved safely, got {cls}; "
             "use joblib for other estimators."
         )
+    check_is_fitted(step)
     if isinstance(step, TextSequencer):
         fitted = {"vocabulary_": step.vocabulary_, "word_counts_": step.word_counts_}
     else:

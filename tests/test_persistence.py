@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 import skops.io
 import skops.io.exceptions
+from sklearn.exceptions import NotFittedError
 
 import sk_lstm
 from sk_lstm import LSTMClassifier, TextSequencer, make_lstm_pipeline
@@ -568,3 +569,10 @@ def test_pickles_hold_the_model_as_plain_bytes(fitted):
     damaged = {**state, "model_": state["model_"][: len(state["model_"]) // 2]}
     with pytest.raises(ValueError, match="weights are damaged"):
         LSTMClassifier().__setstate__(damaged)
+
+
+@pytest.mark.parametrize("unfitted", [make_lstm_pipeline(), TextSequencer()])
+def test_saving_an_unfitted_estimator_is_refused(unfitted, tmp_path):
+    with pytest.raises(NotFittedError):
+        sk_lstm.save(unfitted, tmp_path / "model.sklstm")
+    assert os.listdir(tmp_path) == []
