@@ -5,6 +5,7 @@ import contextlib
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -22,6 +23,7 @@ from sk_lstm._cli._data import read_labelled_texts
 from sk_lstm._cli._files import history_table, model_paths
 from sk_lstm._cli._plots import confusion_matrix as plot_confusion_matrix
 from sk_lstm._cli._plots import learning_curves, score_heatmap
+from sk_lstm._cli._quiet import is_tensorflow_log
 
 from .conftest import make_reviews
 
@@ -556,3 +558,56 @@ def test_missing_text_file(trained, tmp_path, capsys):
     model = str(trained["folder"] / "model.joblib")
     assert main(["predict", model, "--file", str(tmp_path / "none.txt")]) == 1
     assert "No text file at" in one_error_line(capsys.readouterr(), "predict")
+
+
+# --- TensorFlow's C++ log lines -----------------------------------------------
+
+QUIET = r"""
+import os, sys, warnings
+from sk_lstm._cli._quiet import quiet_tensorflow
+with quiet_tensorflow(enabled=sys.argv[1] == "on"):
+    os.write(2, b"I0000 00:00:1796205263.152635   11560 cpu_feature_guard.cc:227] "
+                b"notice\n")
+    os.write(2, b"E0000 00:00:1796205263.152635   11560 cuda_platform.cc:52] failed "
+                b"call to cuInit\n")
+    os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called"
+                b" are written to STDERR\n")
+    os.write(2, b"a C library's own message\n")
+    warnings.warn("a Python warning")
+    print("to stdout")
+"""
+
+
+@pytest.mark.parametrize("mode", ["on", "off", "asked"])
+def test_tensorflow_logs_are_dropped_and_the_rest_passes(mode):
+    env = dict(os.environ)
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)
+    if mode == "asked":
+        env["TF_CPP_MIN_LOG_LEVEL"] = "0"  # the user's own setting wins
+    done = subprocess.run(
+        [sys.executable, "-c", QUIET, "off" if mode == "off" else "on"],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0
+    assert done.stdout == "to stdout\n"
+    assert "a C library's own message" in done.stderr
+    assert "UserWarning: a Python warning" in done.stderr
+    for line in ("notice", "cuInit", "InitializeLog"):
+        assert (line in done.stderr) == (mode != "on")
+
+
+def test_commands_print_no_tensorflow_log_line(trained):
+    env = dict(os.environ)
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)
+    model = str(trained["folder"] / "model.joblib")
+    command = [sys.executable, "-m", "sk_lstm", "predict", model, "a good film"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\t")[0] in {"neg", "pos"}
+    assert done.stderr == ""
+    loud = subprocess.run(
+        [command[0], "-m", "sk_lstm", "--tensorflow-logs", *command[3:]],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert loud.stdout == done.stdout
+    assert all(is_tensorflow_log(line.encode()) for line in loud.stderr.splitlines())

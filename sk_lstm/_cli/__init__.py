@@ -9,6 +9,7 @@ import sys
 
 from ._errors import CommandError
 from ._parser import build_parser, given_hyperparameters, recipe_params
+from ._quiet import quiet_tensorflow
 
 __all__ = ["CommandError", "build_parser", "given_hyperparameters", "main",
            "recipe_params"]  # fmt: skip
@@ -25,9 +26,10 @@ def main(argv=None):
         extra = [text for text in extra if text.startswith("-")]
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    command = importlib.import_module(f"._{args.handler}", __name__)
     try:
-        return command.run(args)
+        with quiet_tensorflow(enabled=not args.tensorflow_logs):
+            command = importlib.import_module(f"._{args.handler}", __name__)
+            return command.run(args)
     except (CommandError, OSError, ValueError) as error:
         message = " ".join(str(error).split())
         print(f"sk-lstm {args.command}: error: {message}", file=sys.stderr)

@@ -437,6 +437,12 @@ def build_parser():
         "built with scikit-learn and Keras. `sk-lstm COMMAND --help` explains a "
         "command.",
     )
+    parser.add_argument(
+        "--tensorflow-logs",
+        action="store_true",
+        help="show TensorFlow's C++ log lines (start-up notices), which are left "
+        "out unless this is given or TF_CPP_MIN_LOG_LEVEL is set",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in (_add_train, _add_search, _add_evaluate, _add_predict, _add_export):
         add(commands)
