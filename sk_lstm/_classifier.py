@@ -250,6 +250,14 @@ class LSTMClassifier(KerasClassifier):
         Samples per batch in ``predict`` and ``predict_proba``: larger batches
         keep the CPU busier. None uses ``batch_size``; a routed
         ``predict__batch_size`` wins over both.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, as scikit-learn's estimators take them: a dict
+        from label to weight, or "balanced" for ``n_samples / (n_classes *
+        count)`` of each class in ``y``; None weighs every class 1. Each
+        text's weight is its class's times its ``sample_weight``; the weights
+        scale its loss, count in the bag's naive Bayes ratios (a text of weight
+        2 counts twice) and in the held-out accuracy that early stopping
+        watches (with "balanced", the balanced accuracy).
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialization, dropout and shuffling: the same int gives
         the same predictions. Process-wide random state is restored after ``fit``.
@@ -257,7 +265,7 @@ class LSTMClassifier(KerasClassifier):
         Keras' progress output: 1 shows a progress bar per epoch.
     **kwargs
         Any other ``scikeras.wrappers.KerasClassifier`` argument, such as
-        ``callbacks``, ``validation_split``, ``class_weight``, ``metrics`` or
+        ``callbacks``, ``validation_split``, ``metrics`` or
         routed ones (``fit__shuffle``, ``predict__batch_size``...).
 
     Attributes
@@ -328,11 +336,13 @@ class LSTMClassifier(KerasClassifier):
         n_iter_no_change=2,
         batch_size=64,
         predict_batch_size=512,
+        class_weight=None,
         random_state=None,
         verbose=0,
         **kwargs,
     ):
         super().__init__(
+            class_weight=class_weight,
             optimizer=optimizer,
             loss=loss,
             epochs=epochs,
@@ -580,8 +590,12 @@ class LSTMClassifier(KerasClassifier):
                 if self.n_classes_ <= 2
                 else SparseCrossentropy(label_smoothing=self.label_smoothing)
             )
-        if not compile_kwargs.get("metrics"):
-            compile_kwargs["metrics"] = ["accuracy"]
+        if not compile_kwargs.get("metrics") and not compile_kwargs.get(
+            "weighted_metrics"
+        ):
+            # Weighted by sample_weight and class_weight, as scikit-learn's
+            # `score` is: early stopping watches what the weights ask for.
+            compile_kwargs["weighted_metrics"] = ["accuracy"]
         model.compile(**compile_kwargs)
         return model
 
@@ -634,7 +648,10 @@ class LSTMClassifier(KerasClassifier):
         else:
             bag = None
         if bag is not None and bag.with_prior:
-            bag.prior.assign(naive_bayes_prior(bag, X[:kept], class_indices(y[:kept])))
+            weights = None if sample_weight is None else sample_weight[:kept]
+            bag.prior.assign(
+                naive_bayes_prior(bag, X[:kept], class_indices(y[:kept]), weights)
+            )
         if _in_fit and self.min_steps:
             # Small data gets more passes: at least `min_steps` gradient steps.
             batch_size = fit_args.get("batch_size") or 32

@@ -70,6 +70,7 @@ CLASSIFIER = {
     "min_steps": [Interval(Integral, 0, None, closed="left")],
     "batch_size": [Interval(Integral, 1, None, closed="left"), None],
     "predict_batch_size": [Interval(Integral, 1, None, closed="left"), None],
+    "class_weight": [StrOptions({"balanced"}), dict, None],
     "random_state": ["random_state"],
     "verbose": [Interval(Integral, 0, 2, closed="both"), StrOptions({"auto"})],
 }

@@ -281,13 +281,13 @@ class SparseCrossentropy(keras.losses.Loss):
         return {**super().get_config(), "label_smoothing": self.label_smoothing}
 
 
-def naive_bayes_prior(bag, X, labels, chunk=1000):
+def naive_bayes_prior(bag, X, labels, sample_weight=None, chunk=1000):
     """Naive Bayes log-count ratios of the n-grams of ``X``, as a `NgramBag` prior.
 
     For output ``k`` (class ``k``, or class 1 of two classes) the ratio of an
     n-gram is ``log((p / |p|) / (q / |q|))``, where ``p`` and ``q`` count the
-    texts that hold it in the class and outside it, plus one (Wang and Manning,
-    2012).
+    texts that hold it in the class and outside it (weighted, given
+    ``sample_weight``), plus one (Wang and Manning, 2012).
 
     Parameters
     ----------
@@ -297,6 +297,8 @@ def naive_bayes_prior(bag, X, labels, chunk=1000):
         Word indices.
     labels : ndarray of shape (n_samples,)
         Class index of each text, in ``[0, n_classes)``.
+    sample_weight : ndarray of shape (n_samples,), optional
+        What each text counts for (1 each by default).
     chunk : int, default=1000
         Texts hashed at a time, which bounds the memory used.
 
@@ -314,8 +316,15 @@ def naive_bayes_prior(bag, X, labels, chunk=1000):
         first[:, 1:] = ids[:, 1:] != ids[:, :-1]
         first &= ids >= 0
         of_text = np.broadcast_to(labels[start : start + chunk, None], ids.shape)
+        weights = None
+        if sample_weight is not None:
+            weights = np.broadcast_to(
+                sample_weight[start : start + chunk, None], ids.shape
+            )[first]
         counts += np.bincount(
-            of_text[first] * bag.rows + ids[first], minlength=counts.size
+            of_text[first] * bag.rows + ids[first],
+            weights=weights,
+            minlength=counts.size,
         )
     counts = counts.reshape(n_classes, bag.rows)
     inside = counts + 1

@@ -456,6 +456,12 @@ def _rebuild_classifier(classifier, fitted, archive, member):
     classes = np.array(classes, dtype=dtype)
     if len(np.unique(classes)) != len(classes):
         raise ValueError("classes_ are not distinct")
+    if isinstance(classifier.class_weight, dict):  # JSON made its keys str
+        label_of = {str(label): label for label in classes.tolist()}
+        classifier.class_weight = {
+            label_of.get(key, key): weight
+            for key, weight in classifier.class_weight.items()
+        }
     with tempfile.TemporaryDirectory() as scratch:
         model_path = os.path.join(scratch, "model.keras")
         with open(model_path, "wb") as file:

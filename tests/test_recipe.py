@@ -603,3 +603,49 @@ def test_auto_without_a_validation_fraction_does_not_stop_early(sequences):
     X, y = sequences
     clf = LSTMClassifier(**{**TINY, **AUTO, "validation_fraction": None}).fit(X, y)
     assert not clf.do_early_stopping_ and "val_loss" not in clf.history_
+
+
+# --- class_weight ---------------------------------------------------------------
+
+
+def test_class_weight_is_a_checked_parameter():
+    assert LSTMClassifier().get_params()["class_weight"] is None
+    assert LSTMClassifier(class_weight="balanced").get_params()["class_weight"] == (
+        "balanced"
+    )
+    for bad in ("auto", 5, ["pos"]):
+        with pytest.raises(ValueError, match="class_weight"):
+            LSTMClassifier(class_weight=bad).fit(np.ones((4, 3), int), [0, 1, 0, 1])
+
+
+def test_class_and_sample_weights_count_in_the_bag_prior(sequences):
+    X, y = sequences
+    params = {**TINY, "epochs": 1, "bag_ngrams": 2}
+    sample_weight = np.linspace(0.5, 2.0, len(y))
+    clf = LSTMClassifier(**params, class_weight={"pos": 3.0, "neg": 1.0})
+    clf.fit(X, y, sample_weight=sample_weight)
+    bag = clf.model_.get_layer("ngram_bag")
+    labels = (y == "pos").astype(int)
+    weights = sample_weight * np.where(labels == 1, 3.0, 1.0)
+    expected = naive_bayes_prior(bag, X, labels, weights)
+    # (Keras holds the weights as float32.)
+    np.testing.assert_allclose(np.asarray(bag.prior), expected, atol=1e-6)
+    assert not np.allclose(expected, naive_bayes_prior(bag, X, labels))
+    # Weights of 2 count a text twice.
+    doubled = naive_bayes_prior(bag, np.r_[X, X[:5]], np.r_[labels, labels[:5]])
+    twice = naive_bayes_prior(bag, X, labels, np.r_[[2.0] * 5, [1.0] * (len(y) - 5)])
+    np.testing.assert_allclose(twice, doubled, rtol=1e-6)
+
+
+def test_the_validation_accuracy_early_stopping_watches_is_weighted(sequences):
+    X, y = sequences
+    y_val = np.r_[np.where(y[:30] == "pos", "neg", "pos"), y[30:]]  # some wrong
+    weights = np.r_[[5.0] * 30, [1.0] * (len(y) - 30)]
+    clf = LSTMClassifier(**{**TINY, "epochs": 1}).fit(
+        X, y, validation_data=(X, y_val, weights)
+    )
+    correct = clf.predict(X) == y_val
+    assert correct.mean() != np.average(correct, weights=weights)
+    assert clf.history_["val_accuracy"][-1] == pytest.approx(
+        np.average(correct, weights=weights), abs=1e-6
+    )

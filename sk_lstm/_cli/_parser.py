@@ -52,6 +52,18 @@ def _read_pair(text):
     return pair
 
 
+def _read_class_weight(text):
+    if text == "balanced":
+        return text
+    weights = {}
+    for item in text.split(","):
+        label, colon, weight = item.rpartition(":")
+        if not colon or not label or label in weights or not float(weight) > 0:
+            raise ValueError(text)
+        weights[label] = float(weight)
+    return weights
+
+
 # How the text of each kind of value is read: (what it must look like, metavar).
 _READERS = {
     int: ("an integer", "N"),
@@ -59,6 +71,10 @@ _READERS = {
     _read_boolean: ("true or false", "BOOL"),
     _read_pair: ("MIN,MAX with 1 <= MIN <= MAX, such as 1,2", "MIN,MAX"),
     str: ("a word", "KIND"),
+    _read_class_weight: (
+        "balanced, or LABEL:WEIGHT,LABEL:WEIGHT... with weights > 0",
+        "WEIGHTS",
+    ),
 }
 
 
@@ -156,6 +172,9 @@ HYPERPARAMETERS = (
     ("--batch-size", "batch_size", int, "texts per gradient step"),
     ("--predict-batch-size", "predict_batch_size", int,
      "texts per batch when predicting"),
+    ("--class-weight", "class_weight", _read_class_weight,
+     "weigh each class's texts: balanced (by the inverse of the class's share), "
+     "or LABEL:WEIGHT pairs such as pos:4,neg:1; unset: every text weighs 1"),
 )  # fmt: skip
 
 
