@@ -37,7 +37,7 @@ from ._training import (
     training_rows,
 )
 from ._validation import as_label_vector, check_sequences, checked_sample_weight
-from ._weights import model_bytes, read_weights
+from ._weights import check_model_size, file_limit, model_bytes, read_weights
 
 #: The most columns of the bag with ``bag_dim="auto"``: one per class up to 32
 #: classes, a shared projection to the classes beyond.
@@ -148,8 +148,9 @@ class LSTMClassifier(KerasClassifier):
         Wang and Manning 2012), which learns from a few hundred texts as a
         linear model does. The LSTM's state at each position gates the n-grams
         that start there. ``fit`` counts the ratios when it builds the model,
-        on the rows it trains on (not those held out for validation), without
-        sample weights; a model built by ``partial_fit`` keeps a prior of ones
+        on the rows it trains on (not those held out for validation), each
+        text counted by its weight (``sample_weight`` times ``class_weight``);
+        a model built by ``partial_fit`` keeps a prior of ones
         (a plain linear model of the n-grams). 0 leaves the path out (an
         LSTM alone).
     bag_buckets : "auto" or int, default="auto"
@@ -395,7 +396,7 @@ class LSTMClassifier(KerasClassifier):
         if "model_" in state:
             del state["target_encoder_"]
             state["model_"] = model_bytes(self.model_)
-            state["history_"] = dict(self.history_)
+            state["history_"] = dict(vars(self).get("history_", {}))
             for name in ("X_dtype_", "y_dtype_"):  # as str: no NumPy type to trust
                 state[name] = state[name].str
         return state
@@ -414,28 +415,32 @@ class LSTMClassifier(KerasClassifier):
         for name in ("X_dtype_", "y_dtype_"):
             fitted[name] = np.dtype(fitted[name])
         super().__setstate__(fitted)
+        self._validate_params()  # as `load` does: a file's values are not trusted
         self._rebuild_model(
             self.feature_encoder_.vocab_size_,
             self.bag_buckets_,
             self.classes_,
             self.n_features_in_,
             keras_file,
+            slots=True,
         )
-        vars(self).update(fitted)  # over what the stand-in data gave
+        vars(self).update(fitted)  # over what `initialize`'s stand-in data gave
         self.history_ = defaultdict(list, self.history_)
 
     def _rebuild_model(
-        self, vocab_size, buckets, classes, length, keras_file, what=None
+        self, vocab_size, buckets, classes, length, keras_file, what=None, slots=False
     ):
         """Build the model from the parameters and read its weights from a file.
 
         scikeras' `initialize` (its way to set up a model without fitting) sets
         the label encoder and metadata from ``classes`` and the sequence
         length, and builds the model with the embedding's and the bag's sizes
-        given rather than read from data; the weights (and the optimizer's
-        slots, where the file has them) are then read into that model, and
-        nothing else of the file is.
+        given rather than read from data; the weights are then read into that
+        model, and nothing else of the file is. The optimizer's slots too with
+        ``slots`` (unpickling: training on resumes Adam), else it starts afresh.
         """
+        weights = self._weight_count(vocab_size, len(classes))  # (bag_buckets_ set)
+        check_model_size(length, vocab_size, len(classes), weights)
         saved = self.vocab_size, self.bag_buckets
         self.vocab_size, self.bag_buckets = vocab_size, buckets
         stand_in = np.broadcast_to(np.int32(0), (len(classes), length))  # no memory
@@ -444,9 +449,9 @@ class LSTMClassifier(KerasClassifier):
                 self.initialize(stand_in, classes)
         finally:
             self.vocab_size, self.bag_buckets = saved
-        # float32 weights, optimizer slots, overhead
-        limit = 16 * self._weight_count(vocab_size, len(classes)) + 2**26
-        read_weights(self.model_, keras_file, limit, what=what)
+        if slots:
+            self.model_.optimizer.build(self.model_.trainable_variables)
+        read_weights(self.model_, keras_file, file_limit(weights), what=what)
 
     @property
     def vocab_size_(self):

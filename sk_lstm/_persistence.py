@@ -26,6 +26,12 @@ from ._constraints import MAX_BUCKETS
 from ._pipeline import AtomicPipeline
 from ._sequencer import ADDED_PARAMS as SEQUENCER_ADDED
 from ._sequencer import TextSequencer
+from ._weights import (
+    MAX_CLASSES,
+    MAX_SEQUENCE_LENGTH,
+    check_model_size,
+    file_limit,
+)
 
 FORMAT = "sk_lstm"
 VERSION = 1
@@ -40,12 +46,6 @@ SKOPS_TRUSTED_TYPES = [
     f"{cls.__module__}.{cls.__qualname__}"
     for cls in (AtomicPipeline, TextSequencer, LSTMClassifier, SequenceEncoder)
 ]
-#: The most weights a loaded model may hold (float32: 8 GiB).
-MAX_WEIGHTS = 2**31
-#: The longest sequences a loaded sequencer or classifier may read.
-MAX_SEQUENCE_LENGTH = 2**20
-#: The most classes a loaded classifier may have.
-MAX_CLASSES = 2**16
 _MANIFEST_BYTES = 2**28
 _CHUNK = 2**20
 # What a damaged file raises on the way in, besides ValueError.
@@ -349,7 +349,10 @@ def _describe(step):
             "classes_dtype": step.classes_.dtype.str,
             "n_features_in_": step.n_features_in_,
             "vocab_size_": step.vocab_size_,
-            "history_": {k: [float(v) for v in vs] for k, vs in step.history_.items()},
+            "history_": {
+                k: [float(v) for v in vs]
+                for k, vs in vars(step).get("history_", {}).items()
+            },
             "bag_buckets_": step.bag_buckets_,
             "do_early_stopping_": bool(step.do_early_stopping_),
         }
@@ -422,11 +425,6 @@ def _rebuild_classifier(classifier, fitted, archive, member):
             f"{len(classes)} classes of dtype {dtype}: expected 2 to {MAX_CLASSES:,} "
             "numbers or strings"
         )
-    if not 1 <= length <= MAX_SEQUENCE_LENGTH or vocab_size < 2:
-        raise ValueError(
-            f"sequences of {length} (1 to {MAX_SEQUENCE_LENGTH:,} allowed) over "
-            f"{vocab_size} indices (at least 2)"
-        )
     if classifier.vocab_size not in ("auto", vocab_size):
         raise ValueError(
             f"vocab_size={classifier.vocab_size} but the embedding has {vocab_size}"
@@ -442,11 +440,7 @@ def _rebuild_classifier(classifier, fitted, archive, member):
     if type(stopped) is not bool:
         raise ValueError(f"do_early_stopping_ {stopped!r} is not true or false")
     weights = classifier._weight_count(vocab_size, len(classes))
-    if weights > MAX_WEIGHTS:
-        raise ValueError(
-            f"the model would hold {weights:,} weights, more than the "
-            f"{MAX_WEIGHTS:,} allowed"
-        )
+    check_model_size(length, vocab_size, len(classes), weights)  # before reading
     history = fitted["history_"]
     if not all(
         isinstance(values, list) and all(type(v) in (int, float) for v in values)
@@ -465,7 +459,7 @@ def _rebuild_classifier(classifier, fitted, archive, member):
     with tempfile.TemporaryDirectory() as scratch:
         model_path = os.path.join(scratch, "model.keras")
         with open(model_path, "wb") as file:
-            _read_member(archive, member, 16 * weights + 2**26, out=file)
+            _read_member(archive, member, file_limit(weights), out=file)
         classifier._rebuild_model(
             vocab_size,
             buckets,

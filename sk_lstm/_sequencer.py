@@ -170,7 +170,8 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         Parameters
         ----------
         X : iterable of str
-            Raw texts: a list, a 1-D array or a pandas Series.
+            Raw texts: a list, a 1-D array or a pandas Series, or one column
+            of them (an ``(n, 1)`` array or one-column DataFrame).
         y : None
             Ignored.
 

@@ -45,7 +45,8 @@ def check_texts(X):
         items = list(X)
     except TypeError:
         raise TypeError(
-            "Expected an iterable of str (list, 1-D array, pandas Series), "
+            "Expected an iterable of str (list, 1-D array, pandas Series, one "
+            "column), "
             f"got {type(X).__name__}."
         ) from None
     for position, item in enumerate(items):

@@ -14,6 +14,34 @@ import h5py
 import numpy as np
 
 WEIGHTS_MEMBER = "model.weights.h5"  # in a .keras file
+#: The most weights a loaded model may hold (float32: 8 GiB).
+MAX_WEIGHTS = 2**31
+#: The longest sequences a loaded sequencer or classifier may read.
+MAX_SEQUENCE_LENGTH = 2**20
+#: The most classes a loaded classifier may have.
+MAX_CLASSES = 2**16
+
+
+def check_model_size(length, vocab_size, n_classes, weights):
+    """Refuse to build, for a file, a model larger than any this package makes.
+
+    Raises
+    ------
+    ValueError
+        Naming the sequence length, embedding, classes or weights out of bounds.
+    """
+    if not 2 <= n_classes <= MAX_CLASSES:
+        raise ValueError(f"{n_classes} classes: expected 2 to {MAX_CLASSES:,}")
+    if not 1 <= length <= MAX_SEQUENCE_LENGTH or vocab_size < 2:
+        raise ValueError(
+            f"sequences of {length} (1 to {MAX_SEQUENCE_LENGTH:,} allowed) over "
+            f"{vocab_size} indices (at least 2)"
+        )
+    if weights > MAX_WEIGHTS:
+        raise ValueError(
+            f"the model would hold {weights:,} weights, more than the "
+            f"{MAX_WEIGHTS:,} allowed"
+        )
 
 
 def model_bytes(model):
@@ -25,14 +53,20 @@ def model_bytes(model):
             return np.frombuffer(file.read(), dtype=np.uint8)
 
 
+def file_limit(weights):
+    """The most bytes a ``.keras`` file of a model of ``weights`` may hold:
+    float32 weights, the optimizer's two slots each, and room for the rest."""
+    return 16 * weights + 2**26
+
+
 def read_weights(model, keras_file, limit, what=None):
     """Load the weights of a ``.keras`` file into ``model``, built to match.
 
     Parameters
     ----------
     model : keras.Model
-        Built by this package's factory; compiled, and its optimizer built,
-        to take the optimizer's slots too.
+        Built by this package's factory. The file's optimizer slots are read
+        where its optimizer is built, else skipped.
     keras_file : str or bytes-like
         Path of the file, or its bytes.
     limit : int

@@ -24,6 +24,7 @@ from sk_lstm._cli._files import history_table, model_paths
 from sk_lstm._cli._plots import confusion_matrix as plot_confusion_matrix
 from sk_lstm._cli._plots import learning_curves, score_heatmap
 from sk_lstm._cli._quiet import is_tensorflow_log
+from sk_lstm._cli._search import _distinct
 
 from .conftest import make_reviews
 
@@ -610,4 +611,26 @@ def test_commands_print_no_tensorflow_log_line(trained):
         capture_output=True, text=True, env=env,
     )  # fmt: skip
     assert loud.stdout == done.stdout
+    assert loud.stderr  # TensorFlow 2.21 on a CPU logs at start-up
     assert all(is_tensorflow_log(line.encode()) for line in loud.stderr.splitlines())
+
+
+def test_class_weight_option_reads_labels_as_data_files_do():
+    def read(text):
+        return given_hyperparameters(
+            build_parser().parse_args(["train", "--class-weight", text])
+        )["class_weight"]
+
+    assert read("balanced") == "balanced"
+    assert read("pos:4,neg:1") == {"pos": 4.0, "neg": 1.0}
+    assert read("0:5,1:1") == {0: 5.0, 1: 1.0}  # whole-number labels are ints
+    for bad in ("pos:inf", "pos:0", "pos", "pos:1,pos:2", ":1"):
+        with pytest.raises(SystemExit), contextlib.redirect_stderr(io.StringIO()):
+            read(bad)
+    searched = build_parser().parse_args(
+        ["search", "--class-weight", "balanced", "pos:2,neg:1", "pos:2,neg:1"]
+    )
+    assert _distinct(given_hyperparameters(searched)["class_weight"]) == [
+        "balanced",
+        {"pos": 2.0, "neg": 1.0},
+    ]

@@ -542,7 +542,7 @@ def test_skops_round_trip_trusts_only_sk_lstm_types(fitted, tmp_path):
     path = tmp_path / "pipe.skops"
     skops.io.dump(pipe, path)
     untrusted = skops.io.get_untrusted_types(file=path)
-    assert untrusted and all(name.startswith("sk_lstm.") for name in untrusted)
+    assert sorted(untrusted) == sorted(sk_lstm.SKOPS_TRUSTED_TYPES)
     with pytest.raises(skops.io.exceptions.UntrustedTypesFoundException):
         skops.io.load(path)
     loaded = skops.io.load(path, trusted=untrusted)
@@ -565,6 +565,11 @@ def test_pickles_hold_the_model_as_plain_bytes(fitted):
     np.testing.assert_array_equal(
         loaded.predict_proba(sequences), classifier.predict_proba(sequences)
     )
+    slots = [np.asarray(v) for v in classifier.model_.optimizer.variables]
+    restored = [np.asarray(v) for v in loaded.model_.optimizer.variables]
+    assert len(restored) == len(slots) > 2  # Adam's moments, not a fresh start
+    for before, after in zip(slots, restored, strict=True):
+        np.testing.assert_array_equal(after, before)
     loaded.partial_fit(sequences, pipe.predict(X))  # trains on: a complete model
     damaged = {**state, "model_": state["model_"][: len(state["model_"]) // 2]}
     with pytest.raises(ValueError, match="weights are damaged"):
@@ -576,3 +581,18 @@ def test_saving_an_unfitted_estimator_is_refused(unfitted, tmp_path):
     with pytest.raises(NotFittedError):
         sk_lstm.save(unfitted, tmp_path / "model.sklstm")
     assert os.listdir(tmp_path) == []
+
+
+def test_unpickling_an_initialized_classifier_and_refusing_oversized_states():
+    X = np.ones((4, 5), dtype=int)
+    initialized = LSTMClassifier(bag_buckets=101).initialize(X, [0, 1, 0, 1])
+    copy = pickle.loads(pickle.dumps(initialized))
+    np.testing.assert_array_equal(copy.predict_proba(X), initialized.predict_proba(X))
+    state = initialized.__getstate__()
+    for key, value, match in [
+        ("n_features_in_", 2**21, "sequences of 2097152"),
+        ("bag_buckets_", 2**31 - 1, "weights, more than"),
+        ("dropout", 2.0, "dropout"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            LSTMClassifier().__setstate__({**state, key: value})

@@ -7,6 +7,7 @@ parsed, so a bad value exits with status 2 before any data is loaded.
 """
 
 import argparse
+import math
 
 
 def _checked(convert, valid, expected):
@@ -58,10 +59,15 @@ def _read_class_weight(text):
     weights = {}
     for item in text.split(","):
         label, colon, weight = item.rpartition(":")
-        if not colon or not label or label in weights or not float(weight) > 0:
+        if not colon or not label or label in weights:
             raise ValueError(text)
         weights[label] = float(weight)
-    return weights
+        if not 0 < weights[label] < math.inf:
+            raise ValueError(text)
+    try:  # whole-number labels are read as ints from .csv/.tsv files: the same
+        return {int(label): weight for label, weight in weights.items()}
+    except ValueError:
+        return weights
 
 
 # How the text of each kind of value is read: (what it must look like, metavar).
@@ -72,7 +78,7 @@ _READERS = {
     _read_pair: ("MIN,MAX with 1 <= MIN <= MAX, such as 1,2", "MIN,MAX"),
     str: ("a word", "KIND"),
     _read_class_weight: (
-        "balanced, or LABEL:WEIGHT,LABEL:WEIGHT... with weights > 0",
+        "balanced, or LABEL:WEIGHT,LABEL:WEIGHT... with finite weights > 0",
         "WEIGHTS",
     ),
 }
@@ -460,7 +466,7 @@ def build_parser():
         "--tensorflow-logs",
         action="store_true",
         help="show TensorFlow's C++ log lines (start-up notices), which are left "
-        "out unless this is given or TF_CPP_MIN_LOG_LEVEL is set",
+        "out unless this is given or TF_CPP_MIN_LOG_LEVEL=0 is set",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in (_add_train, _add_search, _add_evaluate, _add_predict, _add_export):

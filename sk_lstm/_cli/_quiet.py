@@ -23,6 +23,9 @@ _TF_LINE = re.compile(
 )
 
 
+_LOG_STARTS = (b"I", b"W", b"E", b"T")
+
+
 def is_tensorflow_log(line):
     """Whether a line (bytes) of standard error is one of TensorFlow's logs."""
     return _TF_LINE.match(line) is not None
@@ -32,22 +35,26 @@ def is_tensorflow_log(line):
 def quiet_tensorflow(enabled=True):
     """Drop TensorFlow's C++ log lines from standard error inside the block.
 
-    Does nothing where the user set ``TF_CPP_MIN_LOG_LEVEL`` (they asked for
-    TensorFlow's own behaviour), ``enabled`` is false, or file descriptor 2
+    Does nothing where ``enabled`` is false, the user set
+    ``TF_CPP_MIN_LOG_LEVEL=0`` (all of TensorFlow's logs), or file descriptor 2
     cannot be redirected.
     """
-    if not enabled or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
+    if not enabled or os.environ.get("TF_CPP_MIN_LOG_LEVEL") == "0":
         yield
         return
+    opened = []
     try:
         sys.stderr.flush()
-        terminal = os.dup(2)
-        read, write = os.pipe()
-        os.dup2(write, 2)
-        os.close(write)
+        opened += os.pipe()
+        opened.append(os.dup(2))
+        os.dup2(opened[1], 2)
     except (OSError, ValueError, AttributeError):  # no real descriptor 2
+        for descriptor in opened:
+            os.close(descriptor)
         yield
         return
+    read, write, terminal = opened
+    os.close(write)  # descriptor 2 is the pipe's writer now
     forward = threading.Thread(target=_forward, args=(read, terminal), daemon=True)
     forward.start()
     try:
@@ -66,6 +73,9 @@ def _forward(read, terminal):
         while chunk := pipe.read(65536):
             *lines, pending = (pending + chunk).split(b"\n")
             kept = [line + b"\n" for line in lines if not is_tensorflow_log(line)]
+            if pending and not pending.startswith(_LOG_STARTS):
+                kept.append(pending)  # a line in the making, such as a prompt
+                pending = b""
             _write(terminal, b"".join(kept))
     if pending and not is_tensorflow_log(pending):
         _write(terminal, pending)

@@ -35,7 +35,7 @@ def run(args):
     X_train, y_train, X_test, y_test, test_name = train_and_test(args)
 
     # An option given one value is fixed; given several, it is searched.
-    given = {k: list(dict.fromkeys(v)) for k, v in given_hyperparameters(args).items()}
+    given = {k: _distinct(v) for k, v in given_hyperparameters(args).items()}
     fixed = {keyword: value[0] for keyword, value in given.items() if len(value) == 1}
     pipe = make_lstm_pipeline(**{**recipe_params(args), **fixed})
     grid = {
@@ -300,3 +300,12 @@ class _ResultsFile:
                 except (KeyError, TypeError, ValueError):
                     continue  # a half-written last line, or another grid's row
                 yield {column: row.get(column, "") for column in self.columns}
+
+
+def _distinct(values):
+    """The values once each, in order (by equality: class weights are dicts)."""
+    kept = []
+    for value in values:
+        if value not in kept:
+            kept.append(value)
+    return kept
