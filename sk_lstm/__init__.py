@@ -16,6 +16,10 @@ _LAZY = {
     "load": "._persistence",
     "SKOPS_TRUSTED_TYPES": "._persistence",
     "export": "._export",
+    "explain": "._explain",
+    "top_ngrams": "._explain",
+    "Explanation": "._explain",
+    "render_html": "._render",
 }
 
 __all__ = [*_LAZY, "__version__"]

@@ -145,6 +145,23 @@ class NgramBag(keras.layers.Layer):
         return ops.concatenate(ids, axis=1), ops.concatenate(valid, axis=1)
 
     def call(self, inputs, gates=None):
+        return ops.sum(self.contributions(inputs, gates), axis=1)
+
+    def contributions(self, inputs, gates=None):
+        """Return what each n-gram adds to the layer's output (`call` sums them).
+
+        Parameters
+        ----------
+        inputs : int tensor of shape (batch, steps)
+            Word indices, 0 being padding.
+        gates : float tensor of shape (batch, steps, 1), optional
+            The gate logit of each position.
+
+        Returns
+        -------
+        contributions : float tensor of shape (batch, max_n * steps, units)
+            In the order of `ngram_ids`; 0 where an n-gram is not real.
+        """
         ids, valid = self.ngram_ids(inputs)
         # Two lookups rather than one of the product: the kernel's gradient then
         # touches only the rows of the batch's n-grams.
@@ -158,7 +175,7 @@ class NgramBag(keras.layers.Layer):
             weights = weights / ops.cast(counts, weights.dtype)[..., None]
         if gates is not None:  # (batch, steps, 1), the same for every n
             weights = weights * ops.tile(2 * ops.sigmoid(gates), (1, self.max_n, 1))
-        return ops.sum(weights, axis=1)
+        return weights
 
     def compute_output_shape(self, inputs_shape, gates_shape=None):
         return (inputs_shape[0], self.units)

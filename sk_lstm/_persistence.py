@@ -11,7 +11,6 @@ alone or in a Pipeline, are saved.
 import json
 import os
 import re
-import secrets
 import tempfile
 import zipfile
 import zlib
@@ -21,6 +20,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from ._atomic import atomic_write
 from ._classifier import ADDED_PARAMS, LSTMClassifier, SequenceEncoder
 from ._constraints import MAX_BUCKETS
 from ._pipeline import AtomicPipeline
@@ -98,39 +98,13 @@ def save(estimator, path):
             models[entry["model"]] = step.model_
         manifest["steps"].append(entry)
 
-    folder, base = os.path.split(os.path.abspath(path))
-    with tempfile.TemporaryDirectory() as scratch:
-        temporary, handle = _create_partial(folder, base)
-        try:
-            with os.fdopen(handle, "wb") as file:
-                with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
-                    archive.writestr(MANIFEST, json.dumps(manifest))
-                    for member, model in models.items():
-                        model_path = os.path.join(scratch, member)
-                        model.save(model_path)
-                        archive.write(model_path, member)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-
-
-def _create_partial(folder, base):
-    """Create ``<base>.<random>.partial`` beside the target, with the umask's mode.
-
-    ``os.open`` applies the process umask to 0o666, as ``open`` does for any new
-    file (``tempfile`` would give 0o600). Should the process be killed before
-    the rename, the name says which file it was becoming.
-    """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    while True:
-        temporary = os.path.join(folder, f"{base}.{secrets.token_hex(4)}.partial")
-        try:
-            return temporary, os.open(temporary, flags, 0o666)
-        except FileExistsError:
-            continue
+    with tempfile.TemporaryDirectory() as scratch, atomic_write(path) as file:
+        with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(MANIFEST, json.dumps(manifest))
+            for member, model in models.items():
+                model_path = os.path.join(scratch, member)
+                model.save(model_path)
+                archive.write(model_path, member)
 
 
 def load(path):

@@ -1,4 +1,4 @@
-"""The ``sk-lstm`` command line: train, search, evaluate, predict, export.
+"""The ``sk-lstm`` command line: train, search, evaluate, predict, explain, export.
 
 `main` parses the arguments (`._parser`) and runs the command's module, which
 imports what it needs (TensorFlow included) only then.
@@ -19,7 +19,7 @@ def main(argv=None):
     """Run ``sk-lstm``; return the exit status (1 with a one-line error)."""
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
-    if args.command == "predict":
+    if args.command in ("predict", "explain"):
         # Texts may follow options (predict MODEL --json TEXT...), which argparse
         # leaves over as unknown; anything that looks like an option still is.
         args.texts += [text for text in extra if not text.startswith("-")]

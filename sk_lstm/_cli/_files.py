@@ -7,6 +7,7 @@ import zipfile
 import joblib
 
 from .. import _persistence
+from .._atomic import atomic_write
 from ._errors import CommandError
 
 SAFE_SUFFIX = ".sklstm"
@@ -109,12 +110,10 @@ def _is_safe_file(path):
 
 def write_csv(path, columns, rows):
     """Write ``rows`` (dicts) under a header; a crash never leaves half a file."""
-    temporary = f"{path}.tmp"
-    with open(temporary, "w", newline="", encoding="utf-8") as file:
+    with atomic_write(path, "w", newline="", encoding="utf-8") as file:
         writer = csv.DictWriter(file, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
-    os.replace(temporary, path)
 
 
 def history_table(history):

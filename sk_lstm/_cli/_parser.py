@@ -433,6 +433,49 @@ input. Empty lines are skipped.""",
     parser.set_defaults(handler="predict")
 
 
+def _add_explain(commands):
+    parser = commands.add_parser(
+        "explain",
+        help="show which words made a saved model label texts as it did",
+        formatter_class=_HelpFormatter,
+        description="""\
+For each text (the TEXT arguments, then the lines of --file; with neither, the
+lines of standard input), print the predicted label, its probability and its
+logit, then the text with its strongest words marked: [+word] raises the logit
+shown, [-word] lowers it (green and red on a terminal; NO_COLOR turns colours
+off). A word's part is exact: its n-grams' weights in the bag plus the LSTM's
+part read at its position (see docs/explain.md). For two classes the logit is
+the second class's log-odds; for more, the predicted class's logit.""",
+    )
+    _add_model_file(parser)
+    parser.add_argument("texts", nargs="*", metavar="TEXT", help="texts to explain")
+    parser.add_argument(
+        "--file",
+        metavar="FILE",
+        help="read texts from FILE, one per line ('-' for standard input)",
+    )
+    parser.add_argument(
+        "--top",
+        type=int,
+        default=5,
+        metavar="N",
+        help="words to mark in each text",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object per text: label, probability, logit, bias, and "
+        "every token with its span in the text and its parts of the logit",
+    )
+    parser.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write a self-contained HTML page that colours every word by "
+        "its part (green raises the logit, red lowers it)",
+    )
+    parser.set_defaults(handler="explain")
+
+
 def _add_export(commands):
     parser = commands.add_parser(
         "export",
@@ -455,7 +498,7 @@ need for scikit-learn or sk_lstm where it runs.""",
 
 
 def build_parser():
-    """The argument parser of ``sk-lstm`` and its five commands."""
+    """The argument parser of ``sk-lstm`` and its six commands."""
     parser = argparse.ArgumentParser(
         prog="sk-lstm",
         description="Train, tune, evaluate, use and export LSTM text classifiers "
@@ -469,6 +512,13 @@ def build_parser():
         "out unless this is given or TF_CPP_MIN_LOG_LEVEL=0 is set",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_train, _add_search, _add_evaluate, _add_predict, _add_export):
+    for add in (
+        _add_train,
+        _add_search,
+        _add_evaluate,
+        _add_predict,
+        _add_explain,
+        _add_export,
+    ):
         add(commands)
     return parser
