@@ -51,3 +51,36 @@ def _fresh_keras_session():
     # Once per test module: clearing costs about 0.2 s, a third of a quick test.
     yield
     keras.backend.clear_session()
+
+
+def logits_of(proba):
+    """The model's logits from its probabilities: log-odds, or log-softmax."""
+    if proba.shape[1] == 2:
+        return np.log(proba[:, 1:] / proba[:, :1])
+    return np.log(proba)
+
+
+def check_exact(pipe, texts, explanations):
+    proba = pipe.predict_proba(texts)
+    assert len(explanations) == len(texts)
+    for text, e, p in zip(texts, explanations, proba, strict=True):
+        parts = e.bias + e.bag.sum(axis=0) + e.lstm.sum(axis=0) + e.lstm_padding
+        np.testing.assert_allclose(parts, e.logit, atol=1e-5)
+        if e.ngrams:
+            np.testing.assert_allclose(
+                e.ngram_values.sum(axis=0), e.bag.sum(axis=0), atol=1e-5
+            )
+        assert e.text == text
+        assert e.label == pipe.classes_[np.argmax(p)]
+        assert e.probability == pytest.approx(p.max(), abs=1e-6)
+        assert e.bag.shape == e.lstm.shape == (len(e.tokens), len(e.classes))
+        for token, span in zip(e.tokens, e.spans, strict=True):
+            read = text[span[0] : span[1]].lower()  # n-grams span what is between
+            assert read.startswith(token.split()[0]) or "İ" in text
+            assert read.endswith(token.split()[-1]) or "İ" in text
+    logits = np.array([e.logit for e in explanations])
+    expected = logits_of(proba)
+    if proba.shape[1] > 2:  # softmax logits are known up to a constant
+        logits = logits - logits.max(axis=1, keepdims=True)
+        expected = expected - expected.max(axis=1, keepdims=True)
+    np.testing.assert_allclose(logits, expected, atol=1e-4)

@@ -120,7 +120,8 @@ def test_every_option_of_every_command_is_explained():
         action for action in parser._actions
         if isinstance(action, argparse._SubParsersAction)
     ).choices  # fmt: skip
-    assert set(commands) == {"train", "search", "evaluate", "predict", "export"}
+    assert set(commands) == {"train", "search", "evaluate", "predict", "explain",
+                             "export"}  # fmt: skip
     for name, command in commands.items():
         text = command.format_help()
         for action in command._actions:

@@ -5,8 +5,10 @@ import os
 import pytest
 from sklearn.model_selection import train_test_split
 
-from sk_lstm import make_lstm_pipeline
+from sk_lstm import explain, make_lstm_pipeline
 from sk_lstm.datasets import load_imdb
+
+from .conftest import check_exact
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("SK_LSTM_DATA"),
@@ -37,3 +39,7 @@ def test_lstm_pipeline_beats_chance_on_real_reviews():
     pipe.fit(X_train, y_train)
     # 0.72 when measured; chance is 0.50 and its standard error here 0.016.
     assert pipe.score(X_test, y_test) > 0.62
+    # Every review's explanation adds up to its logit, those cut at 200 words too.
+    explanations = explain(pipe, X_test[:200])
+    check_exact(pipe, X_test[:200], explanations)
+    assert sum(e.dropped > 0 for e in explanations) > 50
