@@ -25,6 +25,7 @@ from ._model import (
     count_weights,
     naive_bayes_prior,
 )
+from ._ngram_names import name_strongest_rows
 from ._random import MAX_SEED
 from ._scikeras import route_params
 from ._sequencer import OOV_INDEX
@@ -288,6 +289,13 @@ class LSTMClassifier(KerasClassifier):
     history_ : dict of str to list of float
         Loss and metrics per epoch, on the training data and (``val_`` keys) on
         the validation data.
+    bag_row_names_ : ndarray of shape (n_named, 2 + bag_ngrams) or None
+        Names of the bag's hashed rows that weigh most (50 per class), which
+        `sk_lstm.top_ngrams` reads: per row, the row, how many distinct
+        training n-grams are hashed there, and the word indices of the most
+        frequent one, 0-padded. None without n-grams of 2 words or more, or
+        with a bag projected to the classes (``bag_dim``). Set by ``fit``
+        (one more pass over the training sequences), kept by ``partial_fit``.
 
     See Also
     --------
@@ -926,6 +934,8 @@ class LSTMClassifier(KerasClassifier):
                 _random=random,
                 **kwargs,
             )
+            sequences = self.feature_encoder_.transform(check_sequences(X))
+            self.bag_row_names_ = name_strongest_rows(self.model_, sequences)
         return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None, **kwargs):

@@ -32,6 +32,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._batching import Windows, batches
 from ._classifier import LSTMClassifier
+from ._ngram_names import bag_weights, name_rows, ngram_rows, strongest_rows
 from ._sequencer import OOV_INDEX, TextSequencer
 from ._validation import check_texts
 
@@ -199,7 +200,7 @@ def explain(pipeline, texts, *, classes=None, batch_size=None):
     --------
     >>> from sk_lstm import explain, make_lstm_pipeline
     >>> texts = ["a good film", "a bad film"] * 50
-    >>> pipe = make_lstm_pipeline(random_state=0).fit(texts, [1, 0] * 50)
+    >>> pipe = make_lstm_pipeline(min_steps=0, random_state=0).fit(texts, [1, 0] * 50)
     >>> (e,) = explain(pipe, ["a good film"])
     >>> e.tokens, e.spans
     (['a', 'good', 'film'], [(0, 1), (2, 6), (7, 11)])
@@ -222,10 +223,14 @@ def explain(pipeline, texts, *, classes=None, batch_size=None):
     per_step = parts.max_n * max(parts.bag_columns, len(columns), 1) + parts.features
     batch_size = max(1, min(batch_size, _MAX_FLOATS // (X.shape[1] * per_step)))
 
+    # The windows `predict` runs the model on, so that the logits are its own.
     if classifier.length_bucketing:
         windows = Windows(X, left_aligned=classifier.mask_zero)
         order = batches(windows.widths, batch_size)
-        gather = lambda rows: windows.gather(rows, windows.widths[rows].max())  # noqa: E731
+
+        def gather(rows):
+            return windows.gather(rows, windows.widths[rows].max())
+
     else:
         order = np.array_split(np.arange(len(X)), range(batch_size, len(X), batch_size))
         gather = X.__getitem__
@@ -256,9 +261,11 @@ def explain(pipeline, texts, *, classes=None, batch_size=None):
 def top_ngrams(pipeline, k=10, texts=None):
     """The words and n-grams the bag weighs most, for each class.
 
-    The bag hashes n-grams of 2 words and more into shared rows, and keeps no
-    list of them: ``texts`` (the training texts, say) name its rows. Without
-    them, the words alone are ranked.
+    The bag hashes n-grams of 2 words and more into shared rows and keeps no
+    list of them; ``fit`` names the 50 rows of largest weight of each class
+    from the training texts (`LSTMClassifier`'s ``bag_row_names_``). With
+    ``texts``, every row those texts reach is ranked and named from them
+    instead.
 
     Parameters
     ----------
@@ -268,8 +275,9 @@ def top_ngrams(pipeline, k=10, texts=None):
     k : int, default=10
         N-grams per class.
     texts : iterable of str, optional
-        Texts whose n-grams name the bag's hashed rows. Memory: one byte per
-        row of the bag, plus the distinct n-grams of the ``k`` best rows per
+        Texts whose n-grams name the bag's hashed rows (a model of more than
+        32 classes, whose bag is projected, names none at fit). Memory: one
+        byte per row of the bag, plus the n-grams of the ``k`` best rows per
         class.
 
     Returns
@@ -278,10 +286,10 @@ def top_ngrams(pipeline, k=10, texts=None):
         For each class, a list of up to ``k`` ``(ngram, weight)`` pairs, the
         largest weight first. The weight is what the n-gram adds to the class's
         logit where the gate is neutral (the LSTM scales it by
-        ``2 * sigmoid(gate)`` at each occurrence); for two classes the first
-        class's weights are those of the one logit, negated. A hashed row that
-        ``texts`` reach with several n-grams is named by the most frequent one,
-        followed by ``" (+N more)"``. The out-of-vocabulary row is left out.
+        ``2 * sigmoid(gate)``, 0 to 2, at each occurrence); for two classes the
+        first class's weights are those of the one logit, negated. A hashed row
+        that several n-grams share is named by the most frequent one, followed
+        by ``" (+N more)"``. The out-of-vocabulary row is left out.
 
     Raises
     ------
@@ -293,81 +301,46 @@ def top_ngrams(pipeline, k=10, texts=None):
         raise ValueError(f"k must be a positive integer, got {k!r}.")
     if not classifier.bag_ngrams:
         raise ValueError("The classifier has no bag of n-grams (bag_ngrams=0).")
-    parts = _Parts(classifier, np.arange(parts_outputs(classifier)))
-    weights = parts.bag_weights()  # (rows, outputs)
-    if weights.shape[1] == 1:  # two classes: toward the first, toward the second
-        weights = np.concatenate([-weights, weights], axis=1)
-    vocabulary = sequencer.get_vocabulary()
-    bag = classifier.model_.get_layer("ngram_bag")
-    rows = np.arange(bag.rows)
-    known = rows < bag.vocab_size
-    known[[0, OOV_INDEX]] = False
-    sequences = None
+    model = classifier.model_
+    bag = model.get_layer("ngram_bag")
+    allowed = np.arange(bag.rows) < bag.vocab_size
+    allowed[[0, OOV_INDEX]] = False
     if texts is not None:
-        texts = check_texts(texts)
         sequences = classifier.feature_encoder_.transform(
-            classifier._validate_data(pipeline[:-1].transform(texts))[0]
+            classifier._validate_data(pipeline[:-1].transform(check_texts(texts)))[0]
         )
-        seen = np.zeros(bag.rows, dtype=bool)
-        for ids, valid in _ngram_rows(bag, sequences):
-            seen[ids[valid]] = True
-        known |= seen & (rows >= bag.vocab_size)
-    chosen = []
-    for column in range(weights.shape[1]):
-        candidates = np.flatnonzero(known)
-        values = weights[candidates, column]
-        best = candidates[np.argsort(-values, kind="stable")[:k]]
-        chosen.append(best)
-    names = {
-        row: vocabulary[row] for row in np.concatenate(chosen) if row < bag.vocab_size
-    }
-    hashed = {int(r) for r in np.concatenate(chosen) if r >= bag.vocab_size}
-    if hashed:
-        names.update(_name_rows(bag, sequences, hashed, vocabulary))
-    return {
-        label: [(names[row], float(weights[row, column])) for row in best]
-        for column, (label, best) in enumerate(
-            zip(classifier.classes_, chosen, strict=True)
-        )
-    }
+        for _, ids, valid in ngram_rows(bag, sequences):
+            allowed[ids[valid & (ids >= bag.vocab_size)]] = True
+        chosen = strongest_rows(model, k, allowed)
+        hashed = np.unique(np.concatenate(chosen))
+        names = name_rows(bag, sequences, hashed[hashed >= bag.vocab_size])
+    else:
+        names = getattr(classifier, "bag_row_names_", None)
+        if names is None:
+            names = np.zeros((0, 2 + bag.max_n), dtype=np.int64)
+        allowed[names[:, 0]] = True
+        chosen = strongest_rows(model, k, allowed)
+    vocabulary = sequencer.get_vocabulary()
+    named = {row: vocabulary[row] for row in range(bag.vocab_size)}
+    for row, distinct, *ngram in names.tolist():
+        name = " ".join(vocabulary[i] for i in ngram if i)
+        named[row] = name if distinct == 1 else f"{name} (+{distinct - 1} more)"
+    weights = bag_weights(model, np.concatenate(chosen))
+    if weights.shape[1] == 1:
+        weights = np.concatenate([-weights, weights], axis=1)
+    top, at = {}, 0
+    for column, (label, rows) in enumerate(
+        zip(classifier.classes_, chosen, strict=True)
+    ):
+        values = weights[at : at + len(rows), column]
+        top[label] = [(named[r], float(v)) for r, v in zip(rows, values, strict=True)]
+        at += len(rows)
+    return top
 
 
-def parts_outputs(classifier):
+def _outputs(classifier):
     """The logits of ``classifier``'s model: 1 for two classes, else one per class."""
     return 1 if classifier.n_classes_ <= 2 else classifier.n_classes_
-
-
-def _ngram_rows(bag, sequences, chunk=500):
-    """Yield the bag's row of every n-gram of ``sequences`` and which are real,
-    a chunk of rows at a time."""
-    for start in range(0, len(sequences), chunk):
-        ids, valid = bag.ngram_ids(sequences[start : start + chunk])
-        yield np.asarray(ids), np.asarray(valid)
-
-
-def _name_rows(bag, sequences, rows, vocabulary):
-    """Name each hashed row of ``rows`` by the most frequent n-gram of
-    ``sequences`` hashed there."""
-    counts = {row: {} for row in rows}
-    steps = sequences.shape[1]
-    wanted = np.zeros(bag.rows, dtype=bool)
-    wanted[list(rows)] = True
-    for start, (ids, valid) in zip(
-        range(0, len(sequences), 500), _ngram_rows(bag, sequences), strict=True
-    ):
-        block = sequences[start : start + 500]
-        hits = np.flatnonzero((valid & wanted[ids]).ravel())
-        text, position = np.divmod(hits, ids.shape[1])
-        n, first = np.divmod(position, steps)
-        for t, n_minus_1, s, row in zip(text, n, first, ids.ravel()[hits], strict=True):
-            ngram = tuple(block[t, s : s + n_minus_1 + 1].tolist())
-            counts[row][ngram] = counts[row].get(ngram, 0) + 1
-    names = {}
-    for row, found in counts.items():
-        ngram = max(found, key=found.get)
-        name = " ".join(vocabulary[i] for i in ngram)
-        names[row] = name if len(found) == 1 else f"{name} (+{len(found) - 1} more)"
-    return names
 
 
 def _steps(pipeline):
@@ -395,7 +368,7 @@ def _steps(pipeline):
 
 def _columns(classifier, classes):
     """The logit columns to explain, and whether they are per text (predicted)."""
-    outputs = parts_outputs(classifier)
+    outputs = _outputs(classifier)
     if classes is None:
         return np.arange(outputs), False
     if isinstance(classes, str) and classes == "predicted":
@@ -512,19 +485,7 @@ class _Parts:
         self.max_n = self.bag.max_n if self.bag is not None else 0
         self.bag_columns = self.bag.units if self.bag is not None else 0
         # The one logit of two classes is the second class's.
-        self.offset = 1 if parts_outputs(classifier) == 1 else 0
-
-    def bag_weights(self):
-        """Each row's weight for each logit where the gates are neutral."""
-        bag = self.bag
-        weights = np.asarray(bag.kernel, dtype=np.float64)
-        if bag.with_prior:
-            weights = weights * np.asarray(bag.prior, dtype=np.float64)
-        model = self.classifier.model_
-        if "bag_projection" in {layer.name for layer in model.layers}:
-            projection = model.get_layer("bag_projection").kernel
-            weights = weights @ np.asarray(projection, dtype=np.float64)
-        return weights
+        self.offset = 1 if _outputs(classifier) == 1 else 0
 
     def explain(self, x, values):
         """One Explanation (tokens left to the caller) per row of ``x``."""

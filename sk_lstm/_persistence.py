@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._atomic import atomic_write
 from ._classifier import ADDED_PARAMS, LSTMClassifier, SequenceEncoder
 from ._constraints import MAX_BUCKETS
+from ._ngram_names import NAMED_ROWS
 from ._pipeline import AtomicPipeline
 from ._sequencer import ADDED_PARAMS as SEQUENCER_ADDED
 from ._sequencer import TextSequencer
@@ -330,6 +331,8 @@ def _describe(step):
             "bag_buckets_": step.bag_buckets_,
             "do_early_stopping_": bool(step.do_early_stopping_),
         }
+        names = getattr(step, "bag_row_names_", None)
+        fitted["bag_row_names_"] = None if names is None else names.tolist()
     params = step.get_params()
     for name, value in params.items():
         try:
@@ -444,3 +447,42 @@ def _rebuild_classifier(classifier, fitted, archive, member):
         )
     classifier.do_early_stopping_ = stopped
     classifier.history_ = history
+    names = fitted.get("bag_row_names_")  # files from before them have none
+    if names is not None:
+        classifier.bag_row_names_ = _row_names(names, classifier, vocab_size, buckets)
+    elif "bag_row_names_" in fitted:
+        classifier.bag_row_names_ = None
+
+
+def _row_names(names, classifier, vocab_size, buckets):
+    """``bag_row_names_`` from the file: rows of the bag, counts, word indices."""
+    width = 2 + classifier.bag_ngrams
+    if not (
+        isinstance(names, list)
+        and len(names) <= NAMED_ROWS * max(classifier.n_classes_, 2)
+        and all(
+            isinstance(row, list)
+            and len(row) == width
+            and all(type(v) is int for v in row)
+            for row in names
+        )
+    ):
+        raise ValueError(
+            f"bag_row_names_ is not a list of up to "
+            f"{NAMED_ROWS * max(classifier.n_classes_, 2):,} lists of {width} "
+            "whole numbers"
+        )
+    names = np.array(names, dtype=np.int64).reshape(-1, width)
+    rows, counts, words = names[:, 0], names[:, 1], names[:, 2:]
+    if (
+        (rows < vocab_size).any()
+        or (rows >= vocab_size + buckets).any()
+        or (counts < 1).any()
+        or (words < 0).any()
+        or (words >= vocab_size).any()
+    ):
+        raise ValueError(
+            "bag_row_names_ names rows or words outside the model's bag and "
+            "embedding"
+        )
+    return names

@@ -13,6 +13,7 @@ from sklearn.pipeline import make_pipeline
 
 import sk_lstm
 from sk_lstm import TextSequencer, explain, make_lstm_pipeline, render_html, top_ngrams
+from sk_lstm._render import render_text
 
 from .conftest import TINY, check_exact, make_reviews
 
@@ -283,3 +284,30 @@ def test_page_in_a_browser_shows_positive_words_green_negative_red(tmp_path):
     assert green > 500 and red < green / 20
     green, red = pixels("terrible awful boring hated")
     assert red > 500 and green < red / 20
+
+
+def test_terminal_marks_the_strongest_words():
+    texts, labels = make_reviews(200)
+    pipe = make_lstm_pipeline(**TINY).fit(texts, labels)
+    (e,) = explain(pipe, ["The film was wonderful, the plot dull."])
+    assert render_text(e, top=2) == "The film was [+wonderful], the plot [-dull]."
+    coloured = render_text(e, top=2, colour=True)
+    assert "\033[1;32mwonderful\033[0m" in coloured
+    assert "\033[1;31mdull\033[0m" in coloured
+    assert render_text(e, top=100).count("[") == len(e.tokens)  # every word
+
+
+def test_fit_names_the_strongest_hashed_rows_and_files_keep_them(tmp_path):
+    pipe, texts = fitted(3, epochs=20)
+    names = pipe[-1].bag_row_names_
+    bag = pipe[-1].model_.get_layer("ngram_bag")
+    assert names.shape[1] == 2 + bag.max_n and len(names) > 0
+    assert (names[:, 0] >= bag.vocab_size).all() and (names[:, 1] >= 1).all()
+    # Without texts, top_ngrams names hashed rows from what fit kept, as the
+    # training texts themselves would.
+    assert top_ngrams(pipe, 30) == top_ngrams(pipe, 30, texts)
+    sk_lstm.save(pipe, tmp_path / "pipe.sklstm")
+    loaded = sk_lstm.load(tmp_path / "pipe.sklstm")
+    np.testing.assert_array_equal(loaded[-1].bag_row_names_, names)
+    assert top_ngrams(loaded, 30) == top_ngrams(pipe, 30)
+    assert fitted(bag_ngrams=1)[0][-1].bag_row_names_ is None

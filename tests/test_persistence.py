@@ -332,6 +332,14 @@ def set_in(manifest, step, where, key, value):
         (lambda m: set_in(m, 1, "fitted", "bag_buckets_", 1031), "do not fit"),
         (lambda m: set_in(m, 1, "fitted", "do_early_stopping_", 1), "true or false"),
         (lambda m: set_in(m, 1, "fitted", "bag_buckets_", 2**40), "not a number of"),
+        (lambda m: set_in(m, 1, "fitted", "bag_row_names_", "x"), "bag_row_names_"),
+        (lambda m: set_in(m, 1, "fitted", "bag_row_names_", [[1, 1]]), "lists of 5"),
+        (lambda m: set_in(m, 1, "fitted", "bag_row_names_", [[0] * 5] * 10**4),
+         "up to 100"),
+        (lambda m: set_in(m, 1, "fitted", "bag_row_names_", [[10**9, 1, 2, 3, 0]]),
+         "outside the model"),
+        (lambda m: set_in(m, 1, "fitted", "bag_row_names_", [[2, 1, 2, 3, 0]]),
+         "outside the model"),  # a word's row, not a hashed one
     ],
 )  # fmt: skip
 def test_a_manifest_of_the_wrong_shape_or_inconsistent_is_refused(
