@@ -62,7 +62,7 @@ print(f"  predict_proba {predict:6.2f} s  ({len(texts) / predict:,.0f} reviews/s
 print(f"  explain       {explained:6.2f} s  ({len(texts) / explained:,.0f} reviews/s)")
 print(f"  explain / predict_proba: {explained / predict:.2f}")
 print(f"  largest |parts - logit| {error:.1e}, |probability - predict_proba| {gap:.1e}")
-for label, ngrams in top_ngrams(pipe, 8, X_train[:5000]).items():
+for label, ngrams in top_ngrams(pipe, 8).items():
     print(f"  toward {label}: " + ", ".join(f"{w} ({v:+.2f})" for w, v in ngrams))
 if args.html:
     short = min(range(len(texts)), key=lambda i: abs(len(texts[i]) - 600))
