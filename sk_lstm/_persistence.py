@@ -482,7 +482,6 @@ def _row_names(names, classifier, vocab_size, buckets):
         or (words >= vocab_size).any()
     ):
         raise ValueError(
-            "bag_row_names_ names rows or words outside the model's bag and "
-            "embedding"
+            "bag_row_names_ names rows or words outside the model's bag and embedding"
         )
     return names

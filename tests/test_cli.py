@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import select
 import subprocess
 import sys
 import zipfile
@@ -18,8 +19,15 @@ from sklearn.metrics import classification_report, roc_auc_score
 from sklearn.model_selection import train_test_split
 
 import sk_lstm
-from sk_lstm._cli import build_parser, given_hyperparameters, main, recipe_params
+from sk_lstm._cli import (
+    _predict,
+    build_parser,
+    given_hyperparameters,
+    main,
+    recipe_params,
+)
 from sk_lstm._cli._data import read_labelled_texts
+from sk_lstm._cli._errors import CommandError
 from sk_lstm._cli._files import history_table, model_paths
 from sk_lstm._cli._plots import confusion_matrix as plot_confusion_matrix
 from sk_lstm._cli._plots import learning_curves, score_heatmap
@@ -463,6 +471,35 @@ def test_predict_lines_of_a_file_and_of_standard_input(
     assert float(probability) == pytest.approx(proba.max(), abs=1e-4)
 
 
+@pytest.mark.slow
+def test_predict_streams_its_input_in_order(trained):
+    # The first labels come out while the input is still open, and in order.
+    model = str(trained["folder"] / "model.joblib")
+    chunk = _predict.CHUNK_LINES
+    texts = [f"text {i} " + ("wonderful" if i % 3 else "dull") for i in range(3000)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sk_lstm", "predict", model],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        process.stdin.write("\n".join(texts[: chunk + 10]) + "\n")
+        process.stdin.flush()
+        ready, _, _ = select.select([process.stdout], [], [], 120)
+        assert ready, "no label came out before the input ended"
+        first = process.stdout.readline()
+        process.stdin.write("\n".join(texts[chunk + 10 :]) + "\n")
+        process.stdin.close()
+        out = process.stdout.read()  # (communicate would skip what is buffered)
+        err = process.stderr.read()
+        process.wait(timeout=300)
+    finally:
+        process.kill()
+    lines = [first, *out.splitlines()]
+    assert process.returncode == 0, err
+    assert [line.split("\t")[2].strip() for line in lines] == texts
+
+
 # --- errors: one line on stderr, exit status 1 --------------------------------
 
 
@@ -635,3 +672,21 @@ def test_class_weight_option_reads_labels_as_data_files_do():
         "balanced",
         {"pos": 2.0, "neg": 1.0},
     ]
+
+
+def test_a_field_over_many_lines_is_refused_or_counted(tmp_path, capsys):
+    path = tmp_path / "a.csv"
+    lines = ["text,label", '"a stray quote,1', *["one more,0"] * 30, 'closed",1']
+    path.write_text("\n".join([*lines, "last,0", ""]))
+    with pytest.raises(CommandError, match="line 2: the row starting there spans 32"):
+        read_labelled_texts(path)
+    X, _ = read_labelled_texts(path, allow_multiline=True)
+    assert len(X) == 2
+    warning = capsys.readouterr().err
+    assert "33 lines read as 2 texts; the text starting on line 2 spans 32" in warning
+    path.write_text('text,label\n"two\nlines",1\nplain,0\n')
+    assert read_labelled_texts(path)[0] == ["two\nlines", "plain"]
+    assert "3 lines read as 2 texts" in capsys.readouterr().err
+    path.write_text("text,label\nplain,1\nplain,0\n")
+    read_labelled_texts(path)
+    assert capsys.readouterr().err == ""

@@ -11,6 +11,7 @@ from sklearn.model_selection import train_test_split
 from ..datasets import load_imdb
 from ..datasets._imdb import _find_source
 from ._errors import CommandError
+from ._parser import MAX_FIELD_LINES
 
 _DELIMITERS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 _JSON_LINES = (".jsonl", ".ndjson")
@@ -31,7 +32,9 @@ def train_and_test(args):
         X_test, y_test = load_imdb(subset="test", path=args.data, return_X_y=True)
         test_name = "IMDB test reviews"
     else:
-        X, y = read_labelled_texts(args.data, args.text_column, args.label_column)
+        X, y = read_labelled_texts(
+            args.data, args.text_column, args.label_column, args.allow_multiline
+        )
         X_train, X_test, y_train, y_test = _split(
             X, y, test_size=args.test_size, random_state=args.random_state
         )
@@ -47,13 +50,17 @@ def evaluation_set(args):
         X, y = load_imdb(subset="test", path=args.data, return_X_y=True)
         name = "IMDB test reviews"
     else:
-        X, y = read_labelled_texts(args.data, args.text_column, args.label_column)
+        X, y = read_labelled_texts(
+            args.data, args.text_column, args.label_column, args.allow_multiline
+        )
         name = f"texts of {Path(args.data).name}"
     X, y = _subsample(X, y, args.max_samples, random_state=SUBSET_SEED)
     return X, y, name
 
 
-def read_labelled_texts(path, text_column="text", label_column="label"):
+def read_labelled_texts(
+    path, text_column="text", label_column="label", allow_multiline=False
+):
     """Read texts and labels from a table file or a folder of label sub-folders.
 
     Parameters
@@ -64,6 +71,10 @@ def read_labelled_texts(path, text_column="text", label_column="label"):
         UTF-8 ``.txt`` files per label (the sub-folder's name is the label).
     text_column, label_column : str, default="text", "label"
         The column (JSON key) of the texts and of the labels in a file.
+    allow_multiline : bool, default=False
+        Accept a quoted CSV/TSV field that spans more than `MAX_FIELD_LINES`
+        lines. Fields over several lines always get a warning on standard
+        error that counts them.
 
     Returns
     -------
@@ -77,8 +88,9 @@ def read_labelled_texts(path, text_column="text", label_column="label"):
     FileNotFoundError
         If nothing is at ``path``.
     CommandError
-        If a column is missing, a label is empty, a line is not JSON, the file
-        type is unknown or the folder holds no labelled texts.
+        If a column is missing, a label is empty, a line is not JSON, a quoted
+        field spans too many lines, the file type is unknown or the folder
+        holds no labelled texts.
     """
     source = Path(path)
     if source.is_dir():
@@ -89,7 +101,9 @@ def read_labelled_texts(path, text_column="text", label_column="label"):
     try:
         if suffix in _DELIMITERS:
             delimiter = _DELIMITERS[suffix]
-            X, y = _read_delimited(source, delimiter, text_column, label_column)
+            X, y = _read_delimited(
+                source, delimiter, text_column, label_column, allow_multiline
+            )
             y = _whole_numbers_as_ints(y)
         elif suffix in _JSON_LINES:
             X, y = _read_json_lines(source, text_column, label_column)
@@ -114,7 +128,7 @@ def _is_imdb(path):
     return _find_source(Path(path).expanduser()) is not None
 
 
-def _read_delimited(path, delimiter, text_column, label_column):
+def _read_delimited(path, delimiter, text_column, label_column, allow_multiline):
     # A long text must not hit the csv module's default 128 kB field limit.
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     with open(path, newline="", encoding="utf-8-sig") as file:
@@ -126,6 +140,7 @@ def _read_delimited(path, delimiter, text_column, label_column):
             _check_columns(path, reader.fieldnames or [], text_column, label_column)
             X, y = [], []
             start = reader.line_num + 1
+            longest = (0, 0)  # lines, first line of the longest row
             for row in reader:
                 text, label = row[text_column], row[label_column]
                 if text is None or not label:
@@ -135,6 +150,16 @@ def _read_delimited(path, delimiter, text_column, label_column):
                     )
                 X.append(text)
                 y.append(label)
+                lines = reader.line_num - start + 1
+                if lines > MAX_FIELD_LINES and not allow_multiline:
+                    raise CommandError(
+                        f"{path}, line {start}: the row starting there spans "
+                        f"{lines} lines, more than {MAX_FIELD_LINES}: a quote that "
+                        "opens a field is probably closed far too late (write a "
+                        'quote inside a quoted field as ""). Pass --allow-multiline '
+                        "if the texts do hold that many line breaks."
+                    )
+                longest = max(longest, (lines, -start))
                 start = reader.line_num + 1
         except csv.Error as error:
             raise CommandError(
@@ -142,6 +167,14 @@ def _read_delimited(path, delimiter, text_column, label_column):
                 f"({error}, line {reader.line_num}); a quote that opens a field is "
                 'probably never closed (write a quote inside a quoted field as "").'
             ) from None
+    lines, first = longest[0], -longest[1]
+    if lines > 1:
+        print(
+            f"warning: {path}: {reader.line_num - 1:,} lines read as {len(X):,} "
+            f"texts; the text starting on line {first} spans {lines} lines (a "
+            "quoted field with line breaks)",
+            file=sys.stderr,
+        )
     return X, y
 
 

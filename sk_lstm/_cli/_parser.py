@@ -9,6 +9,10 @@ parsed, so a bad value exits with status 2 before any data is loaded.
 import argparse
 import math
 
+#: A quoted CSV field may span this many lines before reading it is refused
+#: (unless --allow-multiline): longer, it is almost always a stray quote.
+MAX_FIELD_LINES = 20
+
 
 def _checked(convert, valid, expected):
     """An argparse type: ``convert`` the text, then check the value."""
@@ -233,6 +237,13 @@ def _add_data_options(parser, *, evaluation=False):
         metavar="NAME",
         help="column (or JSON key) of the labels in a .csv/.tsv/.jsonl file",
     )
+    data.add_argument(
+        "--allow-multiline",
+        action="store_true",
+        help="accept a quoted .csv/.tsv field that spans more than "
+        f"{MAX_FIELD_LINES} lines (refused otherwise: it is almost always a stray "
+        "quote); fields over several lines are counted in a warning either way",
+    )
     if not evaluation:
         data.add_argument(
             "--test-size",
@@ -415,7 +426,9 @@ def _add_predict(commands):
         description="""\
 Print the predicted label and its probability for each text: the TEXT
 arguments, then the lines of --file; with neither, the lines of standard
-input. Empty lines are skipped.""",
+input. Empty lines are skipped. Lines are read, labelled and printed 1,000 at
+a time, in order: memory does not grow with the input, and the first labels
+come out while the rest is read.""",
     )
     _add_model_file(parser)
     parser.add_argument("texts", nargs="*", metavar="TEXT", help="texts to label")

@@ -7,25 +7,35 @@ import sys
 from ._errors import CommandError
 from ._files import load_model
 
+#: Lines read, labelled and written at a time by ``sk-lstm predict``.
+CHUNK_LINES = 1000
+
 
 def run(args):
     """Run ``sk-lstm predict`` with the parsed ``args``; return the exit status."""
     check_text_source(args)
     model = load_model(args.model)
-    texts = read_texts(args)
     labels = model.classes_.tolist()  # plain Python values, for JSON
-    for text, proba in zip(texts, model.predict_proba(texts).tolist(), strict=True):
-        best = max(range(len(labels)), key=proba.__getitem__)
-        if args.json:
-            record = {
-                "text": text,
-                "label": labels[best],
-                "probability": proba[best],
-                "probabilities": dict(zip(map(str, labels), proba, strict=True)),
-            }
-            print(json.dumps(record, ensure_ascii=False))
-        else:
-            print(f"{labels[best]}\t{proba[best]:.4f}\t{_abridged(text)}")
+    labelled = 0
+    # A chunk at a time: memory stays that of one chunk, and the first labels
+    # come out while the rest of the input is still being read.
+    for texts in text_chunks(args):
+        for text, proba in zip(texts, model.predict_proba(texts).tolist(), strict=True):
+            best = max(range(len(labels)), key=proba.__getitem__)
+            if args.json:
+                record = {
+                    "text": text,
+                    "label": labels[best],
+                    "probability": proba[best],
+                    "probabilities": dict(zip(map(str, labels), proba, strict=True)),
+                }
+                print(json.dumps(record, ensure_ascii=False))
+            else:
+                print(f"{labels[best]}\t{proba[best]:.4f}\t{_abridged(text)}")
+        sys.stdout.flush()
+        labelled += len(texts)
+    if not labelled:
+        raise CommandError("No texts to label: the input has only empty lines.")
     return 0
 
 
@@ -46,20 +56,35 @@ def _reads_stdin(args):
 def read_texts(args):
     """The texts of ``args.texts``, then the lines of ``args.file`` (or of
     standard input when neither is given); empty lines are skipped."""
-    reads_stdin = _reads_stdin(args)
-    texts = list(args.texts)
-    if args.file is not None and not reads_stdin:
-        with open(args.file, encoding="utf-8") as file:
-            texts += _lines(file)
-    elif reads_stdin:
-        texts += _lines(sys.stdin)
+    texts = [text for chunk in text_chunks(args) for text in chunk]
     if not texts:
         raise CommandError("No texts to label: the input has only empty lines.")
     return texts
 
 
-def _lines(file):
-    return [line.rstrip("\r\n") for line in file if line.strip()]
+def text_chunks(args, size=CHUNK_LINES):
+    """Yield the texts of `read_texts` in lists of up to ``size``, reading the
+    file or standard input only as far as the next list needs."""
+    texts = list(args.texts)
+    for start in range(0, len(texts), size):
+        yield texts[start : start + size]
+    if args.file is not None and not _reads_stdin(args):
+        with open(args.file, encoding="utf-8") as file:
+            yield from _chunks(file, size)
+    elif _reads_stdin(args):
+        yield from _chunks(sys.stdin, size)
+
+
+def _chunks(file, size):
+    chunk = []
+    for line in file:
+        if line.strip():
+            chunk.append(line.rstrip("\r\n"))
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
 
 
 def _abridged(text, width=70):
