@@ -37,6 +37,17 @@ def atomic_write(path, mode="wb", **kwargs):
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
+    except OSError as error:  # a full disk, say: name the file, not the .partial
+        os.unlink(temporary)
+        raise naming(error, path) from None
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def naming(error, path):
+    """``error`` (an OSError) as one that names ``path``: "Cannot write PATH:
+    [Errno 28] No space left on device"."""
+    if error.errno is None:
+        return error
+    return type(error)(error.errno, f"Cannot write {os.fspath(path)}: {error.strerror}")

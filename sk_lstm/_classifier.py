@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import ClassifierTags, check_random_state
 
-from ._batching import bucketed_dataset
+from ._batching import Windows, batches, bucketed_dataset
 from ._constraints import CLASSIFIER
 from ._memory import check_model_memory, memory_check_off
 from ._model import (
@@ -841,11 +841,35 @@ class LSTMClassifier(KerasClassifier):
             **kwargs,
         }
         batch_size = predict_args.pop("batch_size", None) or 32
-        dataset, order = bucketed_dataset(
-            X, batch_size=batch_size, left_aligned=self.mask_zero
-        )
         self._trace_predict_once()
-        sorted_outputs = self.model_.predict(dataset, **predict_args)
+        if predict_args.get("callbacks") or predict_args.get("verbose"):
+            # Keras' loop, for its progress bar and callbacks
+            dataset, order = bucketed_dataset(
+                X, batch_size=batch_size, left_aligned=self.mask_zero
+            )
+            sorted_outputs = self.model_.predict(dataset, **predict_args)
+        else:
+            # A batch at a time: a tf.data generator per call would never be
+            # freed (TensorFlow keeps it, and so X, for the process's life).
+            # The function is called as `_trace_predict_once` traced it, with
+            # one tensor of any shape (predict_on_batch would retrace it).
+            windows = Windows(X, left_aligned=self.mask_zero)
+            order = batches(windows.widths, batch_size)
+            predict = self.model_.predict_function
+            sorted_outputs = np.concatenate(
+                [
+                    np.asarray(
+                        predict(
+                            [
+                                tf.constant(
+                                    windows.gather(rows, windows.widths[rows].max())
+                                )
+                            ]
+                        )
+                    )
+                    for rows in order
+                ]
+            )
         outputs = np.empty_like(sorted_outputs)
         outputs[np.concatenate(order)] = sorted_outputs
         return outputs

@@ -46,7 +46,8 @@ def check_writable(*paths):
 def save_model(pipe, paths):
     """Save ``pipe`` to each file of `model_paths`."""
     if "joblib" in paths:
-        joblib.dump(pipe, paths["joblib"])
+        with atomic_write(paths["joblib"]) as file:
+            joblib.dump(pipe, file)
     if "sklstm" in paths:
         try:
             _persistence.save(pipe, paths["sklstm"])

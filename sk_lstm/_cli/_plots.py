@@ -7,6 +7,8 @@ Each function returns False, and draws nothing, when matplotlib is missing.
 
 import numpy as np
 
+from .._atomic import atomic_write
+
 MISSING = 'No plot: matplotlib is not installed (pip install "sk_lstm[plot]").'
 
 
@@ -56,7 +58,8 @@ def learning_curves(history, path):
         ax.grid(alpha=0.3)
         ax.legend()
     figure.suptitle("Learning curves")
-    figure.savefig(path, dpi=120)
+    with atomic_write(path) as file:
+        figure.savefig(file, format="png", dpi=120)
     return True
 
 
@@ -84,7 +87,8 @@ def score_heatmap(scores, x_name, x_values, y_name, y_values, title, path):
     else:
         ax.set_yticks([])
     ax.set(xlabel=x_name, ylabel=y_name, title=title)
-    figure.savefig(path, dpi=120)
+    with atomic_write(path) as file:
+        figure.savefig(file, format="png", dpi=120)
     return True
 
 
@@ -115,7 +119,8 @@ def confusion_matrix(matrix, labels, path, title):
     ax.set_xticks(ticks, labels=[str(label) for label in labels])
     ax.set_yticks(ticks, labels=[str(label) for label in labels])
     ax.set(xlabel="predicted label", ylabel="true label", title=title)
-    figure.savefig(path, dpi=120)
+    with atomic_write(path) as file:
+        figure.savefig(file, format="png", dpi=120)
     return True
 
 

@@ -19,6 +19,7 @@ from scipy.stats import rankdata
 from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid, check_cv
 
+from .._atomic import atomic_write, naming
 from .._pipeline import make_lstm_pipeline, split_params
 from . import _plots
 from ._data import train_and_test
@@ -248,7 +249,7 @@ class _ResultsFile:
             done = {
                 row["params"]: row for row in self._read() if row["params"] in wanted
             }
-        with open(self.settings_path, "w", encoding="utf-8") as file:
+        with atomic_write(self.settings_path, "w", encoding="utf-8") as file:
             json.dump(self.settings, file, indent=1)
         # Rewritten rather than appended to: a run killed while writing may have
         # left half a line at the end.
@@ -256,10 +257,14 @@ class _ResultsFile:
         return done
 
     def append(self, row):
-        with open(self.path, "a", newline="", encoding="utf-8") as file:
-            csv.DictWriter(file, fieldnames=self.columns).writerow(row)
-            file.flush()
-            os.fsync(file.fileno())
+        # (A half-written row at the end is dropped when the search resumes.)
+        try:
+            with open(self.path, "a", newline="", encoding="utf-8") as file:
+                csv.DictWriter(file, fieldnames=self.columns).writerow(row)
+                file.flush()
+                os.fsync(file.fileno())
+        except OSError as error:
+            raise naming(error, self.path) from None
 
     def write(self, table):
         write_csv(self.path, self.columns, table)
