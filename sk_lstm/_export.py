@@ -15,6 +15,7 @@ package:
    the model on batches of rows of one width, as ``predict_proba`` does.
 """
 
+import errno
 import os
 import shutil
 import uuid
@@ -26,6 +27,7 @@ import tensorflow as tf
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from ._atomic import naming
 from ._batching import BUCKET_STEP
 from ._classifier import LSTMClassifier
 from ._lower import PythonLower
@@ -135,12 +137,18 @@ def _created_whole(path):
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         yield partial
         os.rename(partial, path)
-    except BaseException:
+    except BaseException as error:
         if os.path.exists(partial):
             shutil.rmtree(partial)
         for directory in missing:  # the deepest first
             if os.path.isdir(directory) and not os.listdir(directory):
                 os.rmdir(directory)
+        if isinstance(error, OSError):
+            raise naming(error, path) from None
+        # TensorFlow's writers say "No space left on device" in their own error.
+        if isinstance(error, tf.errors.OpError) and "No space left" in error.message:
+            full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            raise naming(full, path) from None
         raise
 
 
