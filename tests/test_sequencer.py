@@ -7,7 +7,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
-from sklearn.utils import get_tags
+from sklearn.utils import estimator_checks, get_tags
 
 from sk_lstm import LSTMClassifier, TextSequencer
 
@@ -307,3 +307,26 @@ def test_verbose_shows_a_progress_bar(capsys):
     assert "Reading 10 texts" in out
     TextSequencer().fit(texts)
     assert capsys.readouterr().out == ""
+
+
+# scikit-learn's check_estimator skips every check of an estimator that reads
+# strings (as it does CountVectorizer's): the checks feed numeric arrays. The
+# checks of the API alone, which need no data, run here; those that fit on
+# numbers would only see TextSequencer refuse them, as it should.
+@pytest.mark.parametrize(
+    "check",
+    [
+        "check_no_attributes_set_in_init",
+        "check_parameters_default_constructible",
+        "check_get_params_invariance",
+        "check_set_params",
+        "check_estimator_cloneable",
+        "check_estimator_repr",
+        "check_estimator_tags_renamed",
+        "check_valid_tag_types",
+        "check_do_not_raise_errors_in_init_or_set_params",
+        "check_mixin_order",
+    ],
+)
+def test_scikit_learn_api_checks(check):
+    getattr(estimator_checks, check)("TextSequencer", TextSequencer())
