@@ -1,3 +1,7 @@
+import csv
+import subprocess
+import sys
+
 import keras
 import numpy as np
 import pytest
@@ -84,3 +88,58 @@ def check_exact(pipe, texts, explanations):
         logits = logits - logits.max(axis=1, keepdims=True)
         expected = expected - expected.max(axis=1, keepdims=True)
     np.testing.assert_allclose(logits, expected, atol=1e-4)
+
+
+def layer_of(model, kind):
+    """The layers of ``model`` of class ``kind``."""
+    return [layer for layer in model.layers if isinstance(layer, kind)]
+
+
+def run_cli(*args, **kwargs):
+    """``python -m sk_lstm ARGS...`` in a new process, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "sk_lstm", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        **kwargs,
+    )
+
+
+# --- the command line's files and errors ---------------------------------------
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def assert_png(path, min_width=300, min_height=200):
+    """A real PNG image that matplotlib reads back, of a readable size."""
+    with open(path, "rb") as file:
+        assert file.read(8) == PNG_MAGIC
+    import matplotlib.image
+
+    image = matplotlib.image.imread(path)
+    height, width, channels = image.shape
+    assert width >= min_width and height >= min_height and channels in (3, 4)
+    assert image.std() > 0.05  # not a blank canvas
+
+
+def write_csv(path, texts, labels, columns=("text", "label"), delimiter=","):
+    with open(path, "w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file, delimiter=delimiter)
+        writer.writerow(columns)
+        writer.writerows(zip(texts, labels, strict=True))
+    return path
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as file:
+        reader = csv.DictReader(file)
+        return reader.fieldnames, list(reader)
+
+
+def one_error_line(captured, command):
+    """The single line a failed command writes to stderr."""
+    assert "Traceback" not in captured.err
+    lines = [line for line in captured.err.splitlines() if line.startswith("sk-lstm")]
+    assert len(lines) == 1 and lines[0].startswith(f"sk-lstm {command}: error: ")
+    return lines[0]

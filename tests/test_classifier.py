@@ -14,7 +14,7 @@ from sklearn.utils import get_tags
 from sk_lstm import LSTMClassifier, TextSequencer
 from sk_lstm._random import tensorflow_state
 
-from .conftest import TINY, make_reviews
+from .conftest import TINY, layer_of, make_reviews
 
 
 @pytest.fixture
@@ -29,10 +29,6 @@ def fitted_once():
     X = TextSequencer(maxlen=12).fit_transform(texts)
     clf = LSTMClassifier(**{**TINY, "epochs": 1}).fit(X, y)
     return clf, X, y, clf.model_, clf.predict_proba(X)
-
-
-def layer_of(model, kind):
-    return [layer for layer in model.layers if isinstance(layer, kind)]
 
 
 def test_is_a_classifier_for_scikit_learn():

@@ -2,7 +2,6 @@
 
 import argparse
 import contextlib
-import csv
 import io
 import json
 import os
@@ -12,7 +11,6 @@ import sys
 import zipfile
 
 import joblib
-import matplotlib.image
 import numpy as np
 import pytest
 from sklearn.metrics import classification_report, roc_auc_score
@@ -34,43 +32,10 @@ from sk_lstm._cli._plots import learning_curves, score_heatmap
 from sk_lstm._cli._quiet import is_tensorflow_log
 from sk_lstm._cli._search import _distinct
 
-from .conftest import make_reviews
+from .conftest import assert_png, make_reviews, one_error_line, read_csv, write_csv
 
 TINY_OPTIONS = ["--recipe", "classic", "--maxlen", "12", "--units", "8",
                 "--embedding-dim", "8", "--batch-size", "8"]  # fmt: skip
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def assert_png(path, min_width=300, min_height=200):
-    """A real PNG image that matplotlib reads back, of a readable size."""
-    with open(path, "rb") as file:
-        assert file.read(8) == PNG_MAGIC
-    image = matplotlib.image.imread(path)
-    height, width, channels = image.shape
-    assert width >= min_width and height >= min_height and channels in (3, 4)
-    assert image.std() > 0.05  # not a blank canvas
-
-
-def write_csv(path, texts, labels, columns=("text", "label"), delimiter=","):
-    with open(path, "w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file, delimiter=delimiter)
-        writer.writerow(columns)
-        writer.writerows(zip(texts, labels, strict=True))
-    return path
-
-
-def read_csv(path):
-    with open(path, newline="", encoding="utf-8") as file:
-        reader = csv.DictReader(file)
-        return reader.fieldnames, list(reader)
-
-
-def one_error_line(captured, command):
-    """The single line a failed command writes to stderr."""
-    assert "Traceback" not in captured.err
-    lines = [line for line in captured.err.splitlines() if line.startswith("sk-lstm")]
-    assert len(lines) == 1 and lines[0].startswith(f"sk-lstm {command}: error: ")
-    return lines[0]
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from sk_lstm import CLASSIC_RECIPE, make_lstm_pipeline
 from sk_lstm._cli import _search, build_parser, main
 from sk_lstm._cli._data import train_and_test
 
-from .conftest import make_reviews
-from .test_cli import assert_png, one_error_line, read_csv, write_csv
+from .conftest import assert_png, make_reviews, one_error_line, read_csv, write_csv
 
 FIXED = ["--recipe", "classic", "--maxlen", "12", "--embedding-dim", "8",
          "--epochs", "3", "--batch-size", "8", "--cv", "2"]  # fmt: skip

@@ -4,7 +4,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -15,7 +14,7 @@ import sk_lstm
 from sk_lstm import TextSequencer, explain, make_lstm_pipeline, render_html, top_ngrams
 from sk_lstm._render import render_text
 
-from .conftest import TINY, check_exact, make_reviews
+from .conftest import TINY, check_exact, make_reviews, run_cli
 
 AWKWARD = [
     "",
@@ -199,16 +198,6 @@ def test_page_is_self_contained_and_escapes_the_text():
     assert "http" not in page and "src=" not in page
     assert e.tokens == ["good", "alert", "1", "bad"]  # tags read as space
     assert page.count("<mark") == 4 and "probability" in page
-
-
-def run_cli(*args, **kwargs):
-    return subprocess.run(
-        [sys.executable, "-m", "sk_lstm", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        **kwargs,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ root in a container has; skipped otherwise).
 import errno
 import os
 import subprocess
-import sys
 import uuid
 
 import numpy as np
@@ -18,7 +17,7 @@ import sk_lstm
 from sk_lstm import explain, make_lstm_pipeline, render_html
 from sk_lstm._atomic import atomic_write
 
-from .conftest import TINY, make_reviews
+from .conftest import TINY, make_reviews, run_cli
 
 
 @pytest.fixture
@@ -92,15 +91,6 @@ def test_export_on_a_full_disk_leaves_nothing(disk, pipe):
     with pytest.raises(OSError, match=f"Cannot write {path}.*No space left"):
         sk_lstm.export(pipe, path)
     assert files(mount) == []
-
-
-def run_cli(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "sk_lstm", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 @pytest.mark.slow

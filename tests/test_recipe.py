@@ -22,17 +22,13 @@ from sk_lstm._model import (
     naive_bayes_prior,
 )
 
-from .conftest import TINY, make_reviews
+from .conftest import TINY, layer_of, make_reviews
 
 
 @pytest.fixture
 def sequences():
     texts, y = make_reviews(96)
     return TextSequencer(maxlen=12).fit_transform(texts), y
-
-
-def layer_of(model, kind):
-    return [layer for layer in model.layers if isinstance(layer, kind)]
 
 
 @pytest.mark.parametrize("bidirectional", [False, True])
