@@ -44,6 +44,32 @@ class MaskedGlobalMaxPooling1D(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="sk_lstm")
+class MaskedGlobalAveragePooling1D(keras.layers.Layer):
+    """Mean over the unmasked time steps; a sequence with none pools to zeros.
+
+    Keras' ``GlobalAveragePooling1D`` divides by the number of unmasked steps,
+    which gives NaN for an empty text under ``mask_zero=True``.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return ops.mean(inputs, axis=1)
+        mask = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
+        total = ops.sum(inputs * mask, axis=1)
+        return total / ops.maximum(ops.sum(mask, axis=1), 1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[2])
+
+
+@keras.saving.register_keras_serializable(package="sk_lstm")
 class NgramBag(keras.layers.Layer):
     """A linear model of the words and word n-grams of a text, as a Keras layer.
 
@@ -503,7 +529,7 @@ def build_lstm_model(
     if pooling == "max":
         features = MaskedGlobalMaxPooling1D()(states)
     elif pooling == "mean":
-        features = keras.layers.GlobalAveragePooling1D()(states)
+        features = MaskedGlobalAveragePooling1D()(states)
     if dropout:
         features = keras.layers.Dropout(dropout)(features)
     logits = keras.layers.Dense(outputs)(features)

@@ -15,6 +15,7 @@ from sk_lstm import (
 )
 from sk_lstm._model import (
     MAX_AUTO_BUCKETS,
+    MaskedGlobalAveragePooling1D,
     MaskedGlobalMaxPooling1D,
     SparseCrossentropy,
     auto_buckets,
@@ -52,7 +53,7 @@ def test_bidirectional_and_pooling_shape_the_model(bidirectional, pooling):
     pool_kind = {
         "last": (),
         "max": MaskedGlobalMaxPooling1D,
-        "mean": keras.layers.GlobalAveragePooling1D,
+        "mean": MaskedGlobalAveragePooling1D,
     }[pooling]
     assert len(layer_of(model, pool_kind) if pool_kind else []) == (pooling != "last")
     (output,) = layer_of(model, keras.layers.Dense)
@@ -85,6 +86,21 @@ def test_masked_max_pooling_of_an_all_padding_row_is_zero():
     mask = np.array([[True, True], [False, False]])
     pooled = MaskedGlobalMaxPooling1D()(inputs, mask=mask)
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(pooled), [[3, -1], [0, 0]])
+
+
+def test_masked_mean_pooling_of_an_all_padding_row_is_zero():
+    inputs = np.array([[[1.0, -2.0], [3.0, -1.0]], [[5.0, 6.0], [7.0, 8.0]]])
+    mask = np.array([[True, False], [False, False]])
+    pooled = MaskedGlobalAveragePooling1D()(inputs, mask=mask)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(pooled), [[1, -2], [0, 0]])
+
+
+def test_an_empty_text_gets_probabilities_with_every_pooling():
+    texts, y = make_reviews(64)
+    for pooling in ("last", "max", "mean"):
+        pipe = make_lstm_pipeline(**TINY, pooling=pooling, mask_zero=True)
+        proba = pipe.fit(texts, y).predict_proba(["", "good film"])
+        assert np.isfinite(proba).all(), pooling
 
 
 def test_learning_rate_sets_the_optimizer(sequences):
