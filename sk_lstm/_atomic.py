@@ -31,15 +31,21 @@ def atomic_write(path, mode="wb", **kwargs):
             break
         except FileExistsError:
             continue
+        except OSError as error:
+            raise naming(error, path) from None
     try:
         with open(handle, mode, **kwargs) as file:
             yield file
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
-    except OSError as error:  # a full disk, say: name the file, not the .partial
+    except OSError as error:
         os.unlink(temporary)
-        raise naming(error, path) from None
+        # Writing the file (a full disk, say): name it, not its .partial.
+        # Errors that name another file are that file's.
+        if error.filename in (None, temporary):
+            raise naming(error, path) from None
+        raise
     except BaseException:
         os.unlink(temporary)
         raise

@@ -294,8 +294,10 @@ class LSTMClassifier(KerasClassifier):
         `sk_lstm.top_ngrams` reads: per row, the row, how many distinct
         training n-grams are hashed there, and the word indices of the most
         frequent one, 0-padded. None without n-grams of 2 words or more, or
-        with a bag projected to the classes (``bag_dim``). Set by ``fit``
-        (one more pass over the training sequences), kept by ``partial_fit``.
+        with a bag projected to the classes (``bag_dim``), or for a model built
+        by ``partial_fit``. Set by ``fit`` (one more pass over the training
+        sequences); ``partial_fit`` keeps the names of the last fit (the
+        ranking follows the weights).
 
     See Also
     --------
@@ -782,7 +784,7 @@ class LSTMClassifier(KerasClassifier):
             validation_data, _ = bucketed_dataset(
                 *validation_data,
                 batch_size=fit_args.get("validation_batch_size") or batch_size,
-                left_aligned=self.mask_zero,
+                left_aligned=self._masks_padding(),
             )
         rng = (
             np.random.default_rng(random.randint(MAX_SEED))
@@ -795,7 +797,7 @@ class LSTMClassifier(KerasClassifier):
             sample_weight,
             batch_size=batch_size,
             rng=rng,
-            left_aligned=self.mask_zero,
+            left_aligned=self._masks_padding(),
         )
         kwargs.update(
             batch_size=None,
@@ -806,6 +808,18 @@ class LSTMClassifier(KerasClassifier):
         )
         return super()._fit_keras_model(
             dataset, None, None, warm_start, epochs, initial_epoch, **kwargs
+        )
+
+    def _masks_padding(self):
+        """Whether the fitted model masks padding (its embedding's
+        ``mask_zero``; ``mask_zero`` set since fit does not change it), so that
+        its batches carry the padding after the words."""
+        model = vars(self).get("model_")
+        if model is None:
+            return self.mask_zero
+        return any(
+            isinstance(layer, keras.layers.Embedding) and layer.mask_zero
+            for layer in model.layers
         )
 
     def _predict_batch_size(self):
@@ -845,7 +859,7 @@ class LSTMClassifier(KerasClassifier):
         if predict_args.get("callbacks") or predict_args.get("verbose"):
             # Keras' loop, for its progress bar and callbacks
             dataset, order = bucketed_dataset(
-                X, batch_size=batch_size, left_aligned=self.mask_zero
+                X, batch_size=batch_size, left_aligned=self._masks_padding()
             )
             sorted_outputs = self.model_.predict(dataset, **predict_args)
         else:
@@ -853,7 +867,7 @@ class LSTMClassifier(KerasClassifier):
             # freed (TensorFlow keeps it, and so X, for the process's life).
             # The function is called as `_trace_predict_once` traced it, with
             # one tensor of any shape (predict_on_batch would retrace it).
-            windows = Windows(X, left_aligned=self.mask_zero)
+            windows = Windows(X, left_aligned=self._masks_padding())
             order = batches(windows.widths, batch_size)
             predict = self.model_.predict_function
             sorted_outputs = np.concatenate(
@@ -995,6 +1009,9 @@ class LSTMClassifier(KerasClassifier):
                 _random=random,
                 **kwargs,
             )
+            # A model built here has no names for its n-grams (`top_ngrams`
+            # names them from texts); a fitted one keeps those of its fit.
+            vars(self).setdefault("bag_row_names_", None)
         return self
 
     def __sklearn_tags__(self):

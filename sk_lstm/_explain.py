@@ -19,6 +19,8 @@ it says *where* the LSTM's state was read, and a state there summarizes every
 word before it (after it, for a backward LSTM), not the word alone.
 """
 
+import re
+import warnings
 import weakref
 from dataclasses import dataclass, field
 from numbers import Integral
@@ -32,7 +34,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._batching import Windows, batches
 from ._classifier import LSTMClassifier
-from ._ngram_names import bag_weights, name_rows, ngram_rows, strongest_rows
+from ._ngram_names import KEPT, bag_weights, name_rows, ngram_rows, strongest_rows
 from ._sequencer import OOV_INDEX, TextSequencer
 from ._validation import check_texts
 
@@ -40,7 +42,7 @@ __all__ = ["Explanation", "explain", "top_ngrams"]
 
 # Most floats of per-n-gram contributions computed at a time (512 MiB in
 # float32): a batch has fewer rows when texts are long or logits many.
-_MAX_FLOATS = 2**27
+_MAX_FLOATS = 2**25
 # The explaining functions of the models explained so far (a model's weights are
 # read when it runs, so a function stays right for the model it was built for).
 _FUNCTIONS = weakref.WeakKeyDictionary()
@@ -170,14 +172,16 @@ def explain(pipeline, texts, *, classes=None, batch_size=None):
     texts : iterable of str
         Raw texts, as ``predict`` takes them.
     classes : None, "predicted" or list of labels, default=None
-        The logits to explain: None gives all of them (one for two classes),
-        ``"predicted"`` the predicted class's alone (for models of many
-        classes: memory grows with the logits explained), a list those of the
-        given labels (more than two classes).
+        The logits to explain: None gives all of them (one for two classes,
+        the second class's log-odds, whatever the prediction), ``"predicted"``
+        the predicted class's alone (the same as None for two classes; for
+        models of many classes, as memory grows with the logits explained), a
+        list those of the given labels (more than two classes).
     batch_size : int, optional
         Texts run through the model at a time; the classifier's
         ``predict_batch_size`` by default, fewer when the n-grams of a batch
-        would pass 2**27 floats.
+        would pass 2**25 floats (the model's intermediate values and their
+        float64 copies then stay within a few hundred MB).
 
     Returns
     -------
@@ -225,7 +229,7 @@ def explain(pipeline, texts, *, classes=None, batch_size=None):
 
     # The windows `predict` runs the model on, so that the logits are its own.
     if classifier.length_bucketing:
-        windows = Windows(X, left_aligned=classifier.mask_zero)
+        windows = Windows(X, left_aligned=classifier._masks_padding())
         order = batches(windows.widths, batch_size)
 
         def gather(rows):
@@ -276,9 +280,10 @@ def top_ngrams(pipeline, k=10, texts=None):
         N-grams per class.
     texts : iterable of str, optional
         Texts whose n-grams name the bag's hashed rows (a model of more than
-        32 classes, whose bag is projected, names none at fit). Memory: one
-        byte per row of the bag, plus the n-grams of the ``k`` best rows per
-        class.
+        32 classes, whose bag is projected, or one trained by ``partial_fit``
+        alone, names none at fit). Words are ranked with or without them.
+        Memory: the texts' sequences, one byte per row of the bag, and the
+        n-grams of the ``k`` best rows per class.
 
     Returns
     -------
@@ -289,7 +294,8 @@ def top_ngrams(pipeline, k=10, texts=None):
         ``2 * sigmoid(gate)``, 0 to 2, at each occurrence); for two classes the
         first class's weights are those of the one logit, negated. A hashed row
         that several n-grams share is named by the most frequent one, followed
-        by ``" (+N more)"``. The out-of-vocabulary row is left out.
+        by ``" (+N more)"`` (``" (+63 or more)"``: past 64 distinct ones,
+        they are not all counted). The out-of-vocabulary row is left out.
 
     Raises
     ------
@@ -303,7 +309,9 @@ def top_ngrams(pipeline, k=10, texts=None):
         raise ValueError("The classifier has no bag of n-grams (bag_ngrams=0).")
     model = classifier.model_
     bag = model.get_layer("ngram_bag")
-    allowed = np.arange(bag.rows) < bag.vocab_size
+    vocabulary = sequencer.get_vocabulary()
+    # (An embedding set larger than the vocabulary has rows no word reaches.)
+    allowed = np.arange(bag.rows) < min(bag.vocab_size, len(vocabulary))
     allowed[[0, OOV_INDEX]] = False
     if texts is not None:
         sequences = classifier.feature_encoder_.transform(
@@ -317,20 +325,30 @@ def top_ngrams(pipeline, k=10, texts=None):
     else:
         names = getattr(classifier, "bag_row_names_", None)
         if names is None:
+            if bag.max_n > 1:
+                warnings.warn(
+                    "This model keeps no names for its n-grams of 2 words and "
+                    "more (its bag is projected, it was trained by partial_fit "
+                    "alone, or saved before they were kept): words alone are "
+                    "ranked. Pass texts (the training texts) to rank and name "
+                    "its n-grams.",
+                    UserWarning,
+                    stacklevel=2,
+                )
             names = np.zeros((0, 2 + bag.max_n), dtype=np.int64)
         allowed[names[:, 0]] = True
         chosen = strongest_rows(model, k, allowed)
-    vocabulary = sequencer.get_vocabulary()
-    named = {row: vocabulary[row] for row in range(bag.vocab_size)}
+    named = dict(enumerate(vocabulary))
     for row, distinct, *ngram in names.tolist():
         name = " ".join(vocabulary[i] for i in ngram if i)
-        named[row] = name if distinct == 1 else f"{name} (+{distinct - 1} more)"
+        more = f"{distinct - 1} or more" if distinct >= KEPT else f"{distinct - 1} more"
+        named[row] = name if distinct == 1 else f"{name} (+{more})"
     weights = bag_weights(model, np.concatenate(chosen))
     if weights.shape[1] == 1:
         weights = np.concatenate([-weights, weights], axis=1)
     top, at = {}, 0
     for column, (label, rows) in enumerate(
-        zip(classifier.classes_, chosen, strict=True)
+        zip(classifier.classes_.tolist(), chosen, strict=True)
     ):
         values = weights[at : at + len(rows), column]
         top[label] = [(named[r], float(v)) for r, v in zip(rows, values, strict=True)]
@@ -401,7 +419,7 @@ def _function(classifier, per_text):
         "logits": model.layers[-1].input,
         "features": dense.input,
     }
-    if classifier.pooling != "last":  # the states that the pooling reads
+    if _architecture(model)["pooling"] != "last":  # the states pooling reads
         recurrent = next(
             layer
             for layer in model.layers
@@ -456,6 +474,24 @@ def _function(classifier, per_text):
     return run
 
 
+def _architecture(model):
+    """How the fitted ``model`` pools, masks and reads: from its layers."""
+    layers = model.layers
+    kinds = {type(layer).__name__ for layer in layers}
+    if "MaskedGlobalMaxPooling1D" in kinds:
+        pooling = "max"
+    elif kinds & {"MaskedGlobalAveragePooling1D", "GlobalAveragePooling1D"}:
+        pooling = "mean"
+    else:
+        pooling = "last"
+    embedding = next(x for x in layers if isinstance(x, keras.layers.Embedding))
+    return {
+        "pooling": pooling,
+        "mask_zero": bool(embedding.mask_zero),
+        "bidirectional": "Bidirectional" in kinds,
+    }
+
+
 def _output_layer(model):
     """The Dense layer that reads the pooled LSTM states."""
     return next(
@@ -477,9 +513,8 @@ class _Parts:
         self.kernel = np.asarray(dense.kernel, dtype=np.float64)
         self.bias = np.asarray(dense.bias, dtype=np.float64)
         self.features = self.kernel.shape[0]
-        self.pooling = classifier.pooling
-        self.mask_zero = classifier.mask_zero
-        self.bidirectional = classifier.bidirectional
+        # From the fitted model: parameters set since fit do not change it.
+        vars(self).update(_architecture(model))
         names = {layer.name for layer in model.layers}
         self.bag = model.get_layer("ngram_bag") if "ngram_bag" in names else None
         self.max_n = self.bag.max_n if self.bag is not None else 0
@@ -591,7 +626,7 @@ def _spans_analyzer(sequencer):
     them) and each token's (start, end) in the text, as two NumPy object arrays."""
     min_n, max_n = sequencer.ngram_range
     if sequencer.tokenizer is None:
-        pattern = __import__("re").compile(sequencer.token_pattern)
+        pattern = re.compile(sequencer.token_pattern)
         grouped = pattern.groups == 1
 
         def words(text):
@@ -600,7 +635,7 @@ def _spans_analyzer(sequencer):
             tokens, spans = [], []
             for match in pattern.finditer(lowered):
                 token = match.group(1) if grouped else match.group()
-                if not token:
+                if grouped and not token:  # as the sequencer: empty groups only
                     continue
                 start, end = match.span(1) if grouped else match.span()
                 tokens.append(token)
@@ -612,7 +647,7 @@ def _spans_analyzer(sequencer):
         def words(text):
             lowered = text.lower() if sequencer.lowercase else text
             origin = _origins(text, lowered)
-            tokens, spans, cursor = tokenize(text), [], 0
+            tokens, spans, cursor = list(tokenize(text)), [], 0
             for token in tokens:
                 start = lowered.find(token, cursor) if token else -1
                 if start < 0:
@@ -620,7 +655,7 @@ def _spans_analyzer(sequencer):
                     continue
                 cursor = start + len(token)
                 spans.append((origin(start), origin(cursor - 1) + 1))
-            return list(tokens), spans
+            return tokens, spans
 
     def analyze(text):
         tokens, spans = words(text)

@@ -11,6 +11,8 @@ from keras import ops
 
 #: Hashed rows named per class (and per direction, for two classes) at fit.
 NAMED_ROWS = 50
+#: Distinct n-grams of a row counted at most (the most frequent ones).
+KEPT = 64
 _CHUNK = 500  # texts hashed at a time
 
 
@@ -86,6 +88,10 @@ def ngram_rows(bag, sequences):
 def name_rows(bag, sequences, rows):
     """The most frequent n-gram of ``sequences`` in each of the bag's ``rows``.
 
+    The n-grams are counted a chunk of texts at a time, keeping the `KEPT`
+    most frequent of each row between chunks, so memory does not grow with
+    the texts.
+
     Parameters
     ----------
     bag : NgramBag
@@ -98,13 +104,15 @@ def name_rows(bag, sequences, rows):
     -------
     names : ndarray of int64 of shape (n_named, 2 + bag.max_n)
         Per row that ``sequences`` reach: the row, how many distinct n-grams
-        of ``sequences`` are hashed there, and the word indices of the most
-        frequent one (ties: the smallest indices), 0-padded.
+        of ``sequences`` are hashed there (`KEPT` meaning that many or more),
+        and the word indices of the most frequent one (ties: the smallest
+        indices), 0-padded.
     """
     wanted = np.zeros(bag.rows, dtype=bool)
     wanted[np.asarray(rows, dtype=np.int64)] = True
     steps, max_n = sequences.shape[1], bag.max_n
-    found = []
+    keys = np.zeros((0, 1 + max_n), dtype=np.int64)  # row, then the words
+    counts = np.zeros(0, dtype=np.int64)
     for start, ids, valid in ngram_rows(bag, sequences):
         hits = np.flatnonzero((valid & wanted[ids]).ravel())
         text, position = np.divmod(hits, ids.shape[1])
@@ -114,16 +122,32 @@ def name_rows(bag, sequences, rows):
         for offset in range(max_n):
             inside = offset <= length
             words[inside, offset] = block[text[inside], first[inside] + offset]
-        found.append(np.column_stack([ids.ravel()[hits], words]))
-    if not found:
+        found = np.column_stack([ids.ravel()[hits], words])
+        merged = np.concatenate([keys, found])
+        keys, index = np.unique(merged, axis=0, return_inverse=True)
+        weights = np.concatenate([counts, np.ones(len(found), dtype=np.int64)])
+        counts = np.bincount(index.ravel(), weights=weights).astype(np.int64)
+        keys, counts = _most_frequent(keys, counts, KEPT)
+    if not len(keys):
         return np.zeros((0, 2 + max_n), dtype=np.int64)
-    ngrams, counts = np.unique(np.concatenate(found), axis=0, return_counts=True)
-    # By row, then most frequent first: the first of each row names it.
-    order = np.lexsort((-counts, ngrams[:, 0]))
-    ngrams, counts = ngrams[order], counts[order]
-    firsts = np.flatnonzero(np.r_[True, ngrams[1:, 0] != ngrams[:-1, 0]])
-    distinct = np.diff(np.r_[firsts, len(ngrams)])
-    return np.column_stack([ngrams[firsts, 0], distinct, ngrams[firsts, 1:]])
+    firsts, distinct = _runs(keys[:, 0])
+    return np.column_stack([keys[firsts, 0], distinct, keys[firsts, 1:]])
+
+
+def _most_frequent(keys, counts, kept):
+    """Keep the ``kept`` most frequent keys of each row, by row, most frequent
+    first (ties: the smallest words)."""
+    order = np.lexsort((*keys[:, :0:-1].T, -counts, keys[:, 0]))
+    keys, counts = keys[order], counts[order]
+    firsts, sizes = _runs(keys[:, 0])
+    rank = np.arange(len(keys)) - np.repeat(firsts, sizes)
+    return keys[rank < kept], counts[rank < kept]
+
+
+def _runs(values):
+    """Where each run of equal ``values`` starts, and its length."""
+    firsts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    return firsts, np.diff(np.r_[firsts, len(values)])
 
 
 def name_strongest_rows(model, sequences, k=NAMED_ROWS):

@@ -69,8 +69,10 @@ def save(estimator, path):
     Unlike ``joblib.dump``, the file can be loaded with `load` without running
     any code it holds. The file is written to ``<path>.<random>.partial`` beside
     it first and then renamed, so a crash while saving leaves an existing file
-    intact (and a killed process leaves a ``.partial`` file that is safe to
-    delete). The file's mode follows the umask, as for any new file.
+    intact (and a killed process leaves a ``.partial`` file, and a
+    ``.sk_lstm-*`` scratch folder beside it, both safe to delete). A full disk
+    raises ``OSError`` "Cannot write PATH: No space left on device". The
+    file's mode follows the umask, as for any new file.
 
     Parameters
     ----------
@@ -99,7 +101,13 @@ def save(estimator, path):
             models[entry["model"]] = step.model_
         manifest["steps"].append(entry)
 
-    with tempfile.TemporaryDirectory() as scratch, atomic_write(path) as file:
+    # The models are written to a scratch folder beside the file, on its disk:
+    # a full disk is then the file's, whichever write finds it.
+    folder = os.path.dirname(os.path.abspath(path))
+    with (
+        tempfile.TemporaryDirectory(dir=folder, prefix=".sk_lstm-") as scratch,
+        atomic_write(path) as file,
+    ):
         with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(MANIFEST, json.dumps(manifest))
             for member, model in models.items():

@@ -648,10 +648,17 @@ def test_a_field_over_many_lines_is_refused_or_counted(tmp_path, capsys):
     X, _ = read_labelled_texts(path, allow_multiline=True)
     assert len(X) == 2
     warning = capsys.readouterr().err
-    assert "33 lines read as 2 texts; the text starting on line 2 spans 32" in warning
-    path.write_text('text,label\n"two\nlines",1\nplain,0\n')
-    assert read_labelled_texts(path)[0] == ["two\nlines", "plain"]
-    assert "3 lines read as 2 texts" in capsys.readouterr().err
-    path.write_text("text,label\nplain,1\nplain,0\n")
-    read_labelled_texts(path)
+    assert "33 lines read as 2 texts; 1 of them span" in warning
+    assert "the longest, starting on line 2, 32 lines" in warning
+    path.write_text('text,label\n"two\nlines",1\nplain,0\n"th\nr\nee",0\n')
+    assert read_labelled_texts(path)[0] == ["two\nlines", "plain", "th\nr\nee"]
+    warning = capsys.readouterr().err
+    assert "6 lines read as 3 texts; 2 of them" in warning
+    assert "starting on line 5, 3 lines" in warning
+    # Blank lines are skipped, not read as a field over several lines.
+    path.write_text("text,label\nplain,1\n" + "\n" * 30 + "plain,0\n")
+    assert read_labelled_texts(path)[0] == ["plain", "plain"]
     assert capsys.readouterr().err == ""
+    path.write_text("text,label\nplain,1\n\n\nplain,\n")
+    with pytest.raises(CommandError, match="line 5: no value in column 'label'"):
+        read_labelled_texts(path)

@@ -2,9 +2,11 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 
+import joblib
 import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
@@ -131,14 +133,21 @@ def test_predicted_and_chosen_classes():
 def test_explaining_changes_nothing_and_is_reproducible():
     pipe, texts = fitted()
     before = pipe.predict_proba(texts[:20])
-    params = pipe.get_params()
+    params = repr(pipe.get_params())
+    state = {k: repr(v) for k, v in vars(pipe[-1]).items() if k != "model_"}
+    weights = [w.copy() for w in pipe[-1].model_.get_weights()]
     first = explain(pipe, texts[:20], batch_size=3)
     second = explain(pipe, texts[:20])
     np.testing.assert_array_equal(pipe.predict_proba(texts[:20]), before)
-    assert pipe.get_params().keys() == params.keys()
-    for a, b in zip(first, second, strict=True):
+    assert repr(pipe.get_params()) == params
+    assert {k: repr(v) for k, v in vars(pipe[-1]).items() if k != "model_"} == state
+    for old, new in zip(weights, pipe[-1].model_.get_weights(), strict=True):
+        np.testing.assert_array_equal(old, new)
+    for a, b in zip(first, second, strict=True):  # batches of 3, then of 512
+        np.testing.assert_allclose(a.logit, b.logit, atol=1e-6)
         np.testing.assert_allclose(a.bag, b.bag, atol=1e-6)
-        assert a.to_dict().keys() == b.to_dict().keys()
+        np.testing.assert_allclose(a.lstm, b.lstm, atol=1e-6)
+        assert (a.tokens, a.spans, a.ngrams) == (b.tokens, b.spans, b.ngrams)
     json.dumps(first[0].to_dict())  # plain values only
 
 
@@ -170,6 +179,7 @@ def test_top_ngrams_names_the_cues_of_each_class():
     top = top_ngrams(pipe, 3)
     assert list(top) == ["c0", "c1", "c2"]
     for label, ngrams in top.items():
+        assert len(ngrams) == 3
         words = [w for w, _ in ngrams]
         assert all(w.startswith(f"cue{label[1]}_") for w in words), (label, words)
         weights = [w for _, w in ngrams]
@@ -185,6 +195,7 @@ def test_top_ngrams_of_two_classes_point_both_ways():
     texts, labels = make_reviews(200)
     pipe = make_lstm_pipeline(**TINY).fit(texts, labels)
     top = top_ngrams(pipe, 3)
+    assert len(top["pos"]) == len(top["neg"]) == 3
     assert {w for w, _ in top["pos"]} <= {"good", "great", "superb", "loved",
                                           "wonderful", "fine"}  # fmt: skip
     assert {w for w, _ in top["neg"]} <= {"bad", "awful", "boring", "hated",
@@ -301,3 +312,82 @@ def test_fit_names_the_strongest_hashed_rows_and_files_keep_them(tmp_path):
     np.testing.assert_array_equal(loaded[-1].bag_row_names_, names)
     assert top_ngrams(loaded, 30) == top_ngrams(pipe, 30)
     assert fitted(bag_ngrams=1)[0][-1].bag_row_names_ is None
+
+
+def words_and_spans(text):
+    return [(m.group(), m.start()) for m in re.finditer(r"\S+", text)]
+
+
+def test_a_custom_tokenizer_gets_spans_where_it_can():
+    texts, labels = make_reviews(100)
+
+    def tokenize(text):  # a generator, and one token not in the text
+        yield from text.split()
+        yield "<end>"
+
+    pipe = make_lstm_pipeline(**TINY, tokenizer=tokenize).fit(texts, labels)
+    (e,) = explain(pipe, ["A GOOD film"])
+    assert e.tokens == ["a", "good", "film", "<end>"]
+    assert e.spans == [(0, 1), (2, 6), (7, 11), None]
+    check_exact(pipe, ["A GOOD film", ""], explain(pipe, ["A GOOD film", ""]))
+
+
+def test_an_empty_matching_pattern_reads_as_the_sequencer_does():
+    texts, labels = make_reviews(100)
+    pipe = make_lstm_pipeline(**TINY, token_pattern=r"\w*").fit(texts, labels)
+    (e,) = explain(pipe, ["a good film"])
+    assert e.tokens == pipe[0].build_analyzer()("a good film")  # with "" tokens
+    check_exact(pipe, ["a good film"], [e])
+
+
+def test_two_classes_have_one_logit_whatever_is_predicted():
+    texts, labels = make_reviews(200)
+    pipe = make_lstm_pipeline(**TINY).fit(texts, labels)
+    for explanations in (
+        explain(pipe, ["a dull film", "a great film"]),
+        explain(pipe, ["a dull film", "a great film"], classes="predicted"),
+    ):
+        negative, positive = explanations
+        assert (negative.label, positive.label) == ("neg", "pos")
+        assert list(negative.classes) == list(positive.classes) == ["pos"]
+        assert negative.logit[0] < 0 < positive.logit[0]
+
+
+def test_parameters_set_after_fit_do_not_change_the_explanation():
+    pipe, texts = fitted(3)
+    before = explain(pipe, texts[:10])
+    proba = pipe.predict_proba(texts[:10])
+    pipe.set_params(classifier__pooling="mean", classifier__mask_zero=True)
+    np.testing.assert_array_equal(pipe.predict_proba(texts[:10]), proba)
+    for a, b in zip(before, explain(pipe, texts[:10]), strict=True):
+        np.testing.assert_allclose(a.lstm, b.lstm, atol=1e-6)
+
+
+def test_top_ngrams_of_an_embedding_larger_than_the_vocabulary():
+    texts, labels = make_reviews(200)
+    pipe = make_lstm_pipeline(**TINY, vocab_size=1000).fit(texts, labels)
+    assert len(top_ngrams(pipe, 3)["pos"]) == 3
+    assert len(top_ngrams(pipe, 3, texts)["pos"]) == 3
+
+
+def test_top_ngrams_warns_when_the_model_kept_no_names():
+    texts, labels = make_reviews(200)
+    pipe = make_lstm_pipeline(**TINY)
+    pipe[-1].partial_fit(pipe[0].fit_transform(texts), labels)
+    assert pipe[-1].bag_row_names_ is None
+    with pytest.warns(UserWarning, match="keeps no names"):
+        words = top_ngrams(pipe, 3)
+    assert all(" " not in w for ngrams in words.values() for w, _ in ngrams)
+    assert any(" " in w for ngrams in top_ngrams(pipe, 50, texts).values()
+               for w, _ in ngrams)  # fmt: skip
+
+
+@pytest.mark.slow
+def test_cli_explains_a_pipeline_only(tmp_path):
+    texts, labels = make_reviews(100)
+    X = TextSequencer(maxlen=12).fit_transform(texts)
+    path = tmp_path / "classifier.joblib"
+    joblib.dump(sk_lstm.LSTMClassifier(**TINY).fit(X, labels), path)
+    result = run_cli("explain", str(path), "a good film")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "Cannot explain" in result.stderr and "TextSequencer" in result.stderr

@@ -139,27 +139,32 @@ def _read_delimited(path, delimiter, text_column, label_column, allow_multiline)
         try:
             _check_columns(path, reader.fieldnames or [], text_column, label_column)
             X, y = [], []
-            start = reader.line_num + 1
-            longest = (0, 0)  # lines, first line of the longest row
+            start = reader.line_num + 1  # (for csv.Error: where the row began)
+            several, longest = 0, (1, 0)  # rows over several lines; lines, first
             for row in reader:
+                # Its lines: one, and one per line break inside its fields (the
+                # reader skips blank lines, which line_num counts).
+                breaks = sum(v.count("\n") for v in row.values() if isinstance(v, str))
+                first = reader.line_num - breaks
                 text, label = row[text_column], row[label_column]
                 if text is None or not label:
                     column = label_column if text is not None else text_column
                     raise CommandError(
-                        f"{path}, line {start}: no value in column {column!r}."
+                        f"{path}, line {first}: no value in column {column!r}."
                     )
                 X.append(text)
                 y.append(label)
-                lines = reader.line_num - start + 1
-                if lines > MAX_FIELD_LINES and not allow_multiline:
+                if breaks + 1 > MAX_FIELD_LINES and not allow_multiline:
                     raise CommandError(
-                        f"{path}, line {start}: the row starting there spans "
-                        f"{lines} lines, more than {MAX_FIELD_LINES}: a quote that "
-                        "opens a field is probably closed far too late (write a "
-                        'quote inside a quoted field as ""). Pass --allow-multiline '
-                        "if the texts do hold that many line breaks."
+                        f"{path}, line {first}: the row starting there spans "
+                        f"{breaks + 1} lines, more than {MAX_FIELD_LINES}: a quote "
+                        "that opens a field is probably closed far too late (write "
+                        'a quote inside a quoted field as ""). Pass '
+                        "--allow-multiline if the texts do hold that many line "
+                        "breaks."
                     )
-                longest = max(longest, (lines, -start))
+                several += breaks > 0
+                longest = max(longest, (breaks + 1, -first))
                 start = reader.line_num + 1
         except csv.Error as error:
             raise CommandError(
@@ -167,12 +172,12 @@ def _read_delimited(path, delimiter, text_column, label_column, allow_multiline)
                 f"({error}, line {reader.line_num}); a quote that opens a field is "
                 'probably never closed (write a quote inside a quoted field as "").'
             ) from None
-    lines, first = longest[0], -longest[1]
-    if lines > 1:
+    if several:
+        lines, first = longest[0], -longest[1]
         print(
             f"warning: {path}: {reader.line_num - 1:,} lines read as {len(X):,} "
-            f"texts; the text starting on line {first} spans {lines} lines (a "
-            "quoted field with line breaks)",
+            f"texts; {several:,} of them span several lines (quoted fields with "
+            f"line breaks), the longest, starting on line {first}, {lines} lines",
             file=sys.stderr,
         )
     return X, y

@@ -25,7 +25,10 @@ def run(args):
     from .._explain import explain
     from .._render import column_of, render_html, render_text
 
-    explanations = explain(model, texts, classes="predicted")
+    try:
+        explanations = explain(model, texts, classes="predicted")
+    except TypeError as error:  # a file that holds a classifier alone
+        raise CommandError(f"Cannot explain {args.model}: {error}") from None
     if args.html is not None:
         page = render_html(explanations)
         with atomic_write(args.html, "w", encoding="utf-8") as file:

@@ -47,7 +47,8 @@ def save_model(pipe, paths):
     """Save ``pipe`` to each file of `model_paths`."""
     if "joblib" in paths:
         with atomic_write(paths["joblib"]) as file:
-            joblib.dump(pipe, file)
+            # joblib reads compression from a name's suffix (.gz, .xz...)
+            joblib.dump(pipe, file, compress=_compression(paths["joblib"]))
     if "sklstm" in paths:
         try:
             _persistence.save(pipe, paths["sklstm"])
@@ -56,6 +57,15 @@ def save_model(pipe, paths):
                 f"Cannot save {paths['sklstm']} in the safe format: {error} "
                 "Use --format joblib."
             ) from None
+
+
+def _compression(path):
+    """joblib's compression for a file name, as ``joblib.dump(value, path)``
+    would choose it: by suffix, none for ``.joblib`` or ``.pkl``."""
+    suffix = os.path.splitext(path)[1].lower()
+    methods = {".z": "zlib", ".gz": "gzip", ".bz2": "bz2", ".xz": "xz",
+               ".lzma": "lzma"}  # fmt: skip
+    return (methods[suffix], 3) if suffix in methods else 0
 
 
 def load_model(path):

@@ -5,6 +5,8 @@ never through pyplot: no GUI backend is chosen, no global state is touched.
 Each function returns False, and draws nothing, when matplotlib is missing.
 """
 
+import os
+
 import numpy as np
 
 from .._atomic import atomic_write
@@ -58,8 +60,7 @@ def learning_curves(history, path):
         ax.grid(alpha=0.3)
         ax.legend()
     figure.suptitle("Learning curves")
-    with atomic_write(path) as file:
-        figure.savefig(file, format="png", dpi=120)
+    _save(figure, path)
     return True
 
 
@@ -87,8 +88,7 @@ def score_heatmap(scores, x_name, x_values, y_name, y_values, title, path):
     else:
         ax.set_yticks([])
     ax.set(xlabel=x_name, ylabel=y_name, title=title)
-    with atomic_write(path) as file:
-        figure.savefig(file, format="png", dpi=120)
+    _save(figure, path)
     return True
 
 
@@ -119,8 +119,7 @@ def confusion_matrix(matrix, labels, path, title):
     ax.set_xticks(ticks, labels=[str(label) for label in labels])
     ax.set_yticks(ticks, labels=[str(label) for label in labels])
     ax.set(xlabel="predicted label", ylabel="true label", title=title)
-    with atomic_write(path) as file:
-        figure.savefig(file, format="png", dpi=120)
+    _save(figure, path)
     return True
 
 
@@ -139,3 +138,10 @@ def _annotated_heatmap(ax, values, texts, cmap, colorbar_label, **limits):
             color="white" if dark else "black",
         )
     ax.figure.colorbar(image, ax=ax, label=colorbar_label)
+
+
+def _save(figure, path):
+    """Save ``figure`` whole or not at all, in the format its suffix names."""
+    kind = os.path.splitext(path)[1][1:].lower() or "png"
+    with atomic_write(path) as file:
+        figure.savefig(file, format=kind, dpi=120)

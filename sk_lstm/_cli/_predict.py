@@ -58,7 +58,7 @@ def read_texts(args):
     standard input when neither is given); empty lines are skipped."""
     texts = [text for chunk in text_chunks(args) for text in chunk]
     if not texts:
-        raise CommandError("No texts to label: the input has only empty lines.")
+        raise CommandError("No texts: the input has only empty lines.")
     return texts
 
 
