@@ -56,7 +56,15 @@ with tempfile.TemporaryDirectory() as folder:
         )
         first = process.stdout.readline()
         first_s = time.perf_counter() - start
-        count = 1 + sum(1 for _ in process.stdout)
+        # The third column is the text (abridged past 70 characters): in order?
+        expected = itertools.islice(itertools.cycle(sentences), n)
+        outputs = itertools.chain([first], process.stdout)
+        count = 0
+        for line, sentence in itertools.zip_longest(outputs, expected):
+            shown = line.rstrip("\n").split("\t")[2]
+            whole = " ".join(sentence.split())
+            assert whole.startswith(shown.removesuffix("...")), (count, shown)
+            count += 1
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - start

@@ -465,6 +465,22 @@ def test_predict_streams_its_input_in_order(trained):
     assert [line.split("\t")[2].strip() for line in lines] == texts
 
 
+@pytest.mark.slow
+def test_predict_into_a_closed_pipe_ends_quietly(trained, tmp_path):
+    # `sk-lstm predict MODEL --file big.txt | head -1`
+    model = str(trained["folder"] / "model.joblib")
+    lines = tmp_path / "lines.txt"
+    lines.write_text("a good film\n" * 5000)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sk_lstm", "predict", model, "--file", str(lines)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout.readline()
+    process.stdout.close()
+    _, err = process.communicate(timeout=300)
+    assert process.returncode == 141 and b"error" not in err, err
+
+
 # --- errors: one line on stderr, exit status 1 --------------------------------
 
 

@@ -5,6 +5,7 @@ imports what it needs (TensorFlow included) only then.
 """
 
 import importlib
+import os
 import sys
 
 from ._errors import CommandError
@@ -30,6 +31,10 @@ def main(argv=None):
         with quiet_tensorflow(enabled=not args.tensorflow_logs):
             command = importlib.import_module(f"._{args.handler}", __name__)
             return command.run(args)
+    except BrokenPipeError:  # `sk-lstm predict ... | head`: the reader is gone
+        # Python would complain flushing stdout at exit: point it at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # as a process that SIGPIPE ended
     except (CommandError, OSError, ValueError) as error:
         message = " ".join(str(error).split())
         print(f"sk-lstm {args.command}: error: {message}", file=sys.stderr)
