@@ -118,12 +118,33 @@ class Explanation:
     dropped: int = 0
 
     def scores(self, column=0):
-        """Each token's part of logit ``column``: its share of the bag and of
-        the LSTM path (``bag[:, column] + lstm[:, column]``)."""
+        """Each token's part of one logit: its share of the bag and of the LSTM.
+
+        Parameters
+        ----------
+        column : int, default=0
+            Which explained logit (of ``classes[column]``).
+
+        Returns
+        -------
+        scores : ndarray of shape (n_tokens,)
+            ``bag[:, column] + lstm[:, column]``; with ``bias[column]`` and
+            ``lstm_padding[column]`` they add up to ``logit[column]``.
+        """
         return self.bag[:, column] + self.lstm[:, column]
 
     def to_dict(self):
-        """The explanation as plain Python values (for JSON)."""
+        """The explanation as plain Python values, for JSON.
+
+        Returns
+        -------
+        record : dict
+            ``text``, ``label``, ``probability``, ``classes``, ``logit``,
+            ``bias``, ``lstm_padding``, ``dropped``; ``tokens``, each with its
+            ``token``, ``span`` and its ``bag`` and ``lstm`` parts per logit;
+            ``ngrams``, each with its ``start`` token, its number of
+            ``words`` and its ``value`` per logit.
+        """
 
         def plain(value):
             return value.item() if isinstance(value, np.generic) else value
