@@ -18,16 +18,26 @@ _HASH_MULTIPLIER = 1_000_003
 _HASH_OFFSET = 7919
 
 
-@keras.saving.register_keras_serializable(package="sk_lstm")
-class MaskedGlobalMaxPooling1D(keras.layers.Layer):
-    """Maximum over time that skips masked steps (Keras' own ignores the mask).
-
-    A sequence with every step masked (an empty text) pools to zeros.
-    """
+class _MaskedPooling(keras.layers.Layer):
+    """A pooling over time that reads the mask and passes none on."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[2])
+
+
+@keras.saving.register_keras_serializable(package="sk_lstm")
+class MaskedGlobalMaxPooling1D(_MaskedPooling):
+    """Maximum over time that skips masked steps (Keras' own ignores the mask).
+
+    A sequence with every step masked (an empty text) pools to zeros.
+    """
 
     def call(self, inputs, mask=None):
         if mask is None:
@@ -36,24 +46,14 @@ class MaskedGlobalMaxPooling1D(keras.layers.Layer):
         pooled = ops.max(ops.where(mask, inputs, float("-inf")), axis=1)
         return ops.where(ops.any(mask, axis=1), pooled, 0)
 
-    def compute_mask(self, inputs, mask=None):
-        return None
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], input_shape[2])
-
 
 @keras.saving.register_keras_serializable(package="sk_lstm")
-class MaskedGlobalAveragePooling1D(keras.layers.Layer):
+class MaskedGlobalAveragePooling1D(_MaskedPooling):
     """Mean over the unmasked time steps; a sequence with none pools to zeros.
 
     Keras' ``GlobalAveragePooling1D`` divides by the number of unmasked steps,
     which gives NaN for an empty text under ``mask_zero=True``.
     """
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.supports_masking = True
 
     def call(self, inputs, mask=None):
         if mask is None:
@@ -61,12 +61,6 @@ class MaskedGlobalAveragePooling1D(keras.layers.Layer):
         mask = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
         total = ops.sum(inputs * mask, axis=1)
         return total / ops.maximum(ops.sum(mask, axis=1), 1)
-
-    def compute_mask(self, inputs, mask=None):
-        return None
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], input_shape[2])
 
 
 @keras.saving.register_keras_serializable(package="sk_lstm")

@@ -431,12 +431,7 @@ a time, in order: memory does not grow with the input, and the first labels
 come out while the rest is read.""",
     )
     _add_model_file(parser)
-    parser.add_argument("texts", nargs="*", metavar="TEXT", help="texts to label")
-    parser.add_argument(
-        "--file",
-        metavar="FILE",
-        help="read texts from FILE, one per line ('-' for standard input)",
-    )
+    _add_texts(parser, "texts to label")
     parser.add_argument(
         "--json",
         action="store_true",
@@ -444,6 +439,16 @@ come out while the rest is read.""",
         "probability of every label) instead of a table",
     )
     parser.set_defaults(handler="predict")
+
+
+def _add_texts(parser, help):
+    """The TEXT arguments and --file of the commands that read texts."""
+    parser.add_argument("texts", nargs="*", metavar="TEXT", help=help)
+    parser.add_argument(
+        "--file",
+        metavar="FILE",
+        help="read texts from FILE, one per line ('-' for standard input)",
+    )
 
 
 def _add_explain(commands):
@@ -461,12 +466,7 @@ part read at its position (see docs/explain.md). For two classes the logit is
 the second class's log-odds; for more, the predicted class's logit.""",
     )
     _add_model_file(parser)
-    parser.add_argument("texts", nargs="*", metavar="TEXT", help="texts to explain")
-    parser.add_argument(
-        "--file",
-        metavar="FILE",
-        help="read texts from FILE, one per line ('-' for standard input)",
-    )
+    _add_texts(parser, "texts to explain")
     parser.add_argument(
         "--top",
         type=int,
