@@ -118,14 +118,15 @@ def batches(widths, batch_size, rng=None):
 
 
 def bucketed_dataset(
-    X, y=None, sample_weight=None, *, batch_size, rng=None, left_aligned=False
+    X, y=None, sample_weight=None, *, batch_size, rng=None, skip=0, left_aligned=False
 ):
     """A ``tf.data.Dataset`` of length-bucketed batches of ``(X, y, sample_weight)``.
 
     With ``rng`` (training) the batches are drawn anew at every pass over the
     dataset, i.e. at every epoch; without it they come in a fixed order: see
-    `batches`. ``left_aligned`` moves each row's words to the start of its window
-    (for masked models, see the module's docstring).
+    `batches`. ``skip`` draws are made and dropped first: the epochs that a
+    resumed fit has done. ``left_aligned`` moves each row's words to the start
+    of its window (for masked models, see the module's docstring).
 
     Returns
     -------
@@ -143,6 +144,8 @@ def bucketed_dataset(
         order = None
         # Every draw gives the same number of batches: count those of one.
         n_batches = len(batches(windows.widths, batch_size, rng))
+        for _ in range(skip):
+            batches(windows.widths, batch_size, rng)
     arrays = [a for a in (y, sample_weight) if a is not None]
 
     def generate():

@@ -2,6 +2,7 @@
 
 import functools
 import math
+import numbers
 from collections import defaultdict
 from types import MappingProxyType
 
@@ -14,6 +15,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils import ClassifierTags, check_random_state
 
 from ._batching import Windows, batches, bucketed_dataset
+from ._checkpoint import Checkpoint, fit_key
 from ._constraints import CLASSIFIER
 from ._memory import check_model_memory, memory_check_off
 from ._model import (
@@ -75,6 +77,7 @@ ADDED_PARAMS = MappingProxyType(
         "label_smoothing": 0.0,
         "bag_binary": False,
         "bag_dim": None,
+        "checkpoint_dir": None,
     }
 )
 
@@ -263,6 +266,19 @@ class LSTMClassifier(KerasClassifier):
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialization, dropout and shuffling: the same int gives
         the same predictions. Process-wide random state is restored after ``fit``.
+    checkpoint_dir : str, os.PathLike or None, default=None
+        A folder where ``fit`` saves its state at the end of every epoch, so
+        that a fit killed on the way (Ctrl-C, the out-of-memory killer, a time
+        limit) can resume: the same call again (the same data and parameters,
+        an int ``random_state``) finds the file by a hash of those and trains
+        the epochs that are left. With ``length_bucketing`` it ends with the
+        predictions of an uninterrupted fit, bit for bit; without, Keras draws
+        the orders of the epochs left afresh (the same steps, other weights).
+        Saved are the model's and the optimizer's variables, early stopping's
+        record and the history, not the state of your own ``callbacks``. The
+        file goes when the fit ends; one folder may serve many fits.
+        ``partial_fit`` does not checkpoint. A damaged file stops ``fit`` with
+        an error that names it.
     verbose : {0, 1, 2, "auto"}, default=0
         Keras' progress output: 1 shows a progress bar per epoch.
     **kwargs
@@ -349,6 +365,7 @@ class LSTMClassifier(KerasClassifier):
         predict_batch_size=512,
         class_weight=None,
         random_state=None,
+        checkpoint_dir=None,
         verbose=0,
         **kwargs,
     ):
@@ -384,6 +401,7 @@ class LSTMClassifier(KerasClassifier):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.predict_batch_size = predict_batch_size
+        self.checkpoint_dir = checkpoint_dir
 
     # scikeras seeds through `tensorflow_random_state`, which leaves TensorFlow op
     # determinism on for the rest of the process. Hiding the seed from it (its
@@ -643,6 +661,11 @@ class LSTMClassifier(KerasClassifier):
             kwargs["validation_data"] = fit_args["validation_data"] = (
                 self._encoded_validation(fit_args["validation_data"])
             )
+        checkpoint = None
+        if _in_fit and self.checkpoint_dir is not None:
+            checkpoint = self._checkpoint(
+                X, y, sample_weight, fit_args.get("validation_data")
+            )
         own_validation = any(
             fit_args.get(name) for name in ("validation_split", "validation_data")
         )
@@ -672,6 +695,7 @@ class LSTMClassifier(KerasClassifier):
             batch_size = fit_args.get("batch_size") or 32
             steps_per_epoch = max(math.ceil(kept / batch_size), 1)
             epochs = max(epochs, math.ceil(self.min_steps / steps_per_epoch))
+        stopper = None
         if stops_early:
             if not own_validation:
                 raise ValueError(
@@ -687,17 +711,45 @@ class LSTMClassifier(KerasClassifier):
                 restore_best_weights=True,
             )
             self._fit_callbacks = [*self._fit_callbacks, stopper]
+        done = 0
+        if checkpoint is not None:
+            checkpoint.restore(self.model_)
+            checkpoint.stopper = stopper
+            done = checkpoint.epochs_done
         if _in_fit and self.learning_rate_schedule == "cosine":
-            cosine = CosineDecay(epochs)  # scikeras trains `epochs` more epochs
+            cosine = CosineDecay(epochs, initial_epoch=done)
             self._fit_callbacks = [*self._fit_callbacks, cosine]
+        if checkpoint is not None:  # last: it records what the others made
+            self._fit_callbacks = [*self._fit_callbacks, checkpoint]
         if self.length_bucketing:
-            fit = functools.partial(self._fit_bucketed, random=random)
+            fit = functools.partial(self._fit_bucketed, random=random, skip=done)
         else:
             fit = super()._fit_keras_model
+        # scikeras trains `epochs` more epochs from `initial_epoch`
+        left = 0 if checkpoint is not None and checkpoint.stopped else epochs - done
         try:
-            return fit(X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs)
+            fit(X, y, sample_weight, warm_start, left, initial_epoch + done, **kwargs)
         finally:
             self._fit_callbacks = saved_callbacks
+        if checkpoint is not None:
+            history = defaultdict(list, checkpoint.history_before())
+            for key, values in self.history_.items():
+                history[key] += values
+            self.history_ = history
+            checkpoint.remove()
+        return self
+
+    def _checkpoint(self, X, y, sample_weight, validation_data):
+        """The `Checkpoint` of this fit: the same data and parameters find the
+        same file."""
+        if not isinstance(self.random_state, numbers.Integral):
+            raise ValueError(
+                "checkpoint_dir needs an int random_state (got "
+                f"{self.random_state!r}): a resumed fit must draw what the "
+                "interrupted one drew."
+            )
+        arrays = [X, y, sample_weight, *(validation_data or [None])]
+        return Checkpoint(self.checkpoint_dir, fit_key(self, arrays))
 
     def _encoded_validation(self, data):
         """``validation_data`` given to ``fit``, checked and encoded as X, y are.
@@ -762,7 +814,16 @@ class LSTMClassifier(KerasClassifier):
         return encoded + tuple(weights)
 
     def _fit_bucketed(
-        self, X, y, sample_weight, warm_start, epochs, initial_epoch, random, **kwargs
+        self,
+        X,
+        y,
+        sample_weight,
+        warm_start,
+        epochs,
+        initial_epoch,
+        random,
+        skip=0,
+        **kwargs,
     ):
         fit_args = {
             **route_params(
@@ -797,6 +858,7 @@ class LSTMClassifier(KerasClassifier):
             sample_weight,
             batch_size=batch_size,
             rng=rng,
+            skip=skip,
             left_aligned=self._masks_padding(),
         )
         kwargs.update(

@@ -6,6 +6,7 @@ option values against the same, at parse time. Importing this module does not
 load TensorFlow.
 """
 
+import os
 from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -72,5 +73,6 @@ CLASSIFIER = {
     "predict_batch_size": [Interval(Integral, 1, None, closed="left"), None],
     "class_weight": [StrOptions({"balanced"}), dict, None],
     "random_state": ["random_state"],
+    "checkpoint_dir": [str, os.PathLike, None],
     "verbose": [Interval(Integral, 0, 2, closed="both"), StrOptions({"auto"})],
 }

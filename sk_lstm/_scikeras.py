@@ -10,9 +10,10 @@ import inspect
 
 import scikeras
 from scikeras._utils import route_params
+from scikeras.utils import metric_name
 from scikeras.wrappers import KerasClassifier
 
-__all__ = ["HOOKS", "missing_hooks", "route_params"]
+__all__ = ["HOOKS", "history_key", "missing_hooks", "route_params"]
 
 #: name -> the parameters sk_lstm calls or overrides it with (None: an attribute
 #: or property that must exist). Methods are of `scikeras.wrappers.KerasClassifier`.
@@ -48,6 +49,17 @@ HOOKS = {
     "partial_fit": ("X", "y", "classes", "sample_weight", "kwargs"),
     "initialize": ("X", "y"),
 }
+
+
+def history_key(key):
+    """The key of ``history_`` that scikeras files Keras' log ``key`` under
+    (as its ``_fit_keras_model`` does: metrics by their short name)."""
+    if key == "loss" or key.startswith("val_"):
+        return key
+    try:
+        return metric_name(key)
+    except ValueError:  # a custom metric
+        return key
 
 
 # The instance attributes of HOOKS, and the method that sets each.

@@ -18,11 +18,14 @@ class CosineDecay(keras.callbacks.Callback):
     """Anneal the optimizer's learning rate to 0 along half a cosine, per step.
 
     The rate is put back when training ends, so a later fit starts from it.
+    ``epochs`` is the whole fit's; a fit resumed after ``initial_epoch`` epochs
+    starts the schedule there.
     """
 
-    def __init__(self, epochs):
+    def __init__(self, epochs, initial_epoch=0):
         super().__init__()
         self.epochs = epochs
+        self.initial_epoch = initial_epoch
 
     def on_train_begin(self, logs=None):
         rate = self.model.optimizer.learning_rate
@@ -35,7 +38,7 @@ class CosineDecay(keras.callbacks.Callback):
         self._rate = float(rate.numpy())
         # Keras knows the steps of arrays and of our bucketed datasets.
         self._steps = self.epochs * self.params["steps"]
-        self._step = 0
+        self._step = self.initial_epoch * self.params["steps"]
 
     def on_train_batch_begin(self, batch, logs=None):
         progress = min(self._step / self._steps, 1.0)

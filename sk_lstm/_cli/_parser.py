@@ -339,8 +339,20 @@ part of your data), and save the fitted pipeline, its training history
     )
     _add_data_options(parser)
     _add_model_options(parser, several=False)
-    _add_output_options(
+    output = _add_output_options(
         parser, default="imdb_lstm.joblib", what="the fitted pipeline (joblib)"
+    )
+    output.add_argument(
+        "--checkpoint-dir",
+        metavar="DIR",
+        help="where the fit saves its state after every epoch, so that the same "
+        "command, run again after Ctrl-C or a kill, resumes where it stopped; "
+        "default: FILE_checkpoints next to the output (removed when the fit ends)",
+    )
+    output.add_argument(
+        "--no-checkpoint",
+        action="store_true",
+        help="do not save the fit's state after every epoch",
     )
     parser.set_defaults(handler="train")
 

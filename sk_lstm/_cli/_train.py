@@ -1,8 +1,13 @@
 """``sk-lstm train``: fit a pipeline, print its test accuracy, save it."""
 
+import contextlib
+import os
+import signal
 import sys
+import threading
 import time
 
+from .._checkpoint import epochs_kept
 from .._pipeline import make_lstm_pipeline
 from . import _plots
 from ._data import train_and_test
@@ -17,12 +22,21 @@ from ._files import (
 from ._parser import given_hyperparameters, recipe_params
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, read as Ctrl-C is: the fit stops and its checkpoint stays."""
+
+
 def run(args):
     """Run ``sk-lstm train`` with the parsed ``args``; return the exit status."""
     models = model_paths(args.output, args.format)
     history_path = sibling(args.output, "history.csv")
     plot_path = sibling(args.output, "learning_curves.png")
-    check_writable(*models.values(), history_path, plot_path)
+    checkpoints = None
+    if not args.no_checkpoint:
+        checkpoints = args.checkpoint_dir or sibling(args.output, "checkpoints")
+    check_writable(
+        *models.values(), history_path, plot_path, *[checkpoints] * bool(checkpoints)
+    )
 
     start = time.perf_counter()
     X_train, y_train, X_test, y_test, test_name = train_and_test(args)
@@ -30,12 +44,31 @@ def run(args):
         f"Loaded {len(y_train):,} training texts and {len(y_test):,} {test_name} "
         f"in {time.perf_counter() - start:.1f} s"
     )
-    pipe = make_lstm_pipeline(**{**recipe_params(args), **given_hyperparameters(args)})
+    pipe = make_lstm_pipeline(
+        **recipe_params(args),
+        **given_hyperparameters(args),
+        checkpoint_dir=checkpoints,
+    )
+    if checkpoints is not None and epochs_kept(checkpoints):
+        print(
+            f"Found checkpoints in {checkpoints}: the fit resumes from them if "
+            "the data and options are those of the interrupted one"
+        )
     start = time.perf_counter()
-    pipe.fit(X_train, y_train)
+    try:
+        with sigterm_interrupts():
+            pipe.fit(X_train, y_train)
+    except KeyboardInterrupt as stop:
+        print(f"sk-lstm train: {interrupted(checkpoints)}", file=sys.stderr)
+        return 143 if isinstance(stop, Terminated) else 130
     print(f"Fit time: {time.perf_counter() - start:.1f} s")
+    if checkpoints is not None and not args.checkpoint_dir:
+        with contextlib.suppress(OSError):  # only if empty: another fit's stay
+            os.rmdir(checkpoints)
 
-    pipe.set_params(sequencer__verbose=0, classifier__verbose=0)
+    pipe.set_params(
+        sequencer__verbose=0, classifier__verbose=0, classifier__checkpoint_dir=None
+    )
     accuracy = pipe.score(X_test, y_test)
     print(f"Test accuracy: {accuracy:.4f} on {len(y_test):,} {test_name}")
 
@@ -49,3 +82,33 @@ def run(args):
     else:
         print(_plots.MISSING, file=sys.stderr)
     return 0
+
+
+def interrupted(checkpoints):
+    """The line that says what an interrupted fit kept, and how to go on."""
+    if checkpoints is None:
+        return "interrupted (nothing kept: --no-checkpoint)"
+    epochs = epochs_kept(checkpoints)
+    if not epochs:
+        return "interrupted before the first epoch ended: nothing kept"
+    return (
+        f"interrupted: {epochs} epoch{'s' * (epochs > 1)} kept in {checkpoints}; "
+        "run the same command again to resume"
+    )
+
+
+@contextlib.contextmanager
+def sigterm_interrupts():
+    """Within the block, SIGTERM raises `Terminated` (in the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
