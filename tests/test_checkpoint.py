@@ -6,13 +6,19 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 import zipfile
 
+import joblib
 import numpy as np
 import pytest
 
 from sk_lstm import LSTMClassifier
 from sk_lstm._checkpoint import Checkpoint, epochs_kept
+from sk_lstm._cli import main
+from sk_lstm._cli._train import interrupted as interrupted_line
+
+from .conftest import make_reviews, write_csv
 
 # Early stopping on a held-out fifth, with the cosine schedule and the bag: the
 # reference stops before the last of 6 epochs (of 4 steps), so that every part
@@ -358,3 +364,81 @@ def test_a_killed_fit_resumes_to_the_uninterrupted_model(
     assert (steps, epochs) == (reference["steps"], reference["epochs"])
     np.testing.assert_array_equal(np.load(tmp_path / "proba.npy"), reference["proba"])
     assert os.listdir(folder) == []
+
+
+# --- sk-lstm train --------------------------------------------------------------
+
+CLI_OPTIONS = ["--recipe", "classic", "--maxlen", "12", "--units", "8",
+               "--embedding-dim", "8", "--batch-size", "8", "--epochs", "30",
+               "--verbose", "0", "--format", "joblib"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "stop, status",
+    [(signal.SIGINT, 130), pytest.param(signal.SIGTERM, 143, marks=pytest.mark.slow)],
+    ids=["Ctrl-C", "SIGTERM"],
+)
+def test_train_says_what_it_kept_and_the_same_command_resumes(
+    tmp_path, capsys, stop, status
+):
+    texts, y = make_reviews(60, random_state=2)
+    data = write_csv(tmp_path / "reviews.csv", texts, y)
+    argv = ["train", "--data", str(data), "--output", str(tmp_path / "model.joblib"),
+            *CLI_OPTIONS]  # fmt: skip
+    folder = tmp_path / "model_checkpoints"  # the default
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    slowly = (  # a quarter of a second an epoch: the signal comes in time
+        "import sys, time\n"
+        "from sk_lstm._checkpoint import Checkpoint\n"
+        "from sk_lstm._cli import main\n"
+        "save = Checkpoint.on_epoch_end\n"
+        "Checkpoint.on_epoch_end = lambda *a: (save(*a), time.sleep(0.25))\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", slowly, *argv], cwd=root, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    while not epochs_kept(folder) and process.poll() is None:
+        time.sleep(0.02)
+    process.send_signal(stop)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == status, err
+    assert "Traceback" not in err
+    (line,) = [line for line in err.splitlines() if line.startswith("sk-lstm")]
+    kept = epochs_kept(folder)
+    assert 0 < kept < 30
+    assert line == (
+        f"sk-lstm train: interrupted: {kept} epoch{'s' * (kept > 1)} kept in "
+        f"{folder}; run the same command again to resume"
+    )
+    assert not (tmp_path / "model.joblib").exists()
+
+    assert main(argv) == 0  # resumes
+    assert f"Found checkpoints in {folder}" in capsys.readouterr().out
+    assert not folder.exists()  # the default folder goes with its checkpoints
+    resumed = joblib.load(tmp_path / "model.joblib")
+    assert resumed.get_params()["classifier__checkpoint_dir"] is None
+    assert len(resumed.named_steps["classifier"].history_["loss"]) == 30
+
+    again = [*argv, "--output", str(tmp_path / "again.joblib"), "--no-checkpoint"]
+    assert main(again) == 0
+    assert not (tmp_path / "again_checkpoints").exists()
+    np.testing.assert_array_equal(
+        resumed.predict_proba(texts),
+        joblib.load(tmp_path / "again.joblib").predict_proba(texts),
+    )
+
+
+def test_the_interrupted_line_says_what_is_kept(tmp_path, interrupted):
+    assert interrupted_line(None) == "interrupted (nothing kept: --no-checkpoint)"
+    empty = tmp_path / "empty"
+    assert interrupted_line(empty) == (
+        "interrupted before the first epoch ended: nothing kept"
+    )
+    name, content = interrupted
+    (tmp_path / name).write_bytes(content)
+    assert interrupted_line(tmp_path) == (
+        f"interrupted: 2 epochs kept in {tmp_path}; run the same command again to "
+        "resume"
+    )

@@ -44,11 +44,8 @@ def run(args):
         f"Loaded {len(y_train):,} training texts and {len(y_test):,} {test_name} "
         f"in {time.perf_counter() - start:.1f} s"
     )
-    pipe = make_lstm_pipeline(
-        **recipe_params(args),
-        **given_hyperparameters(args),
-        checkpoint_dir=checkpoints,
-    )
+    params = {**recipe_params(args), **given_hyperparameters(args)}
+    pipe = make_lstm_pipeline(**params, checkpoint_dir=checkpoints)
     if checkpoints is not None and epochs_kept(checkpoints):
         print(
             f"Found checkpoints in {checkpoints}: the fit resumes from them if "
