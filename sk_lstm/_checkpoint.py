@@ -49,9 +49,7 @@ def fit_key(estimator, arrays):
         if name not in IGNORED and not name.startswith("predict__")
     }
     versions = [__version__, keras.__version__, tf.__version__, sklearn.__version__]
-    digest = hashlib.sha256(
-        json.dumps([FORMAT, versions, params], sort_keys=True, default=_plain).encode()
-    )
+    digest = hashlib.sha256(json.dumps(_plain([FORMAT, versions, params])).encode())
     for array in arrays:
         if array is None:
             digest.update(b"None")
@@ -68,14 +66,23 @@ def fit_key(estimator, arrays):
 
 
 def _plain(value):
-    """A JSON stand-in for a parameter value JSON cannot hold: the same for
-    equal values in any process (never a memory address)."""
+    """``value`` as JSON can hold it, the same for equal values in any process
+    (never a memory address): dicts as sorted pairs, whatever their keys."""
+    if isinstance(value, dict):
+        pairs = [[_plain(k), _plain(v)] for k, v in value.items()]
+        return sorted(pairs, key=json.dumps)
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
     if isinstance(value, np.generic):
         return value.item()
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
     name = f"{type(value).__module__}.{type(value).__qualname__}"
     if hasattr(value, "get_config"):  # Keras optimizers, losses, callbacks...
         try:
-            return {"class": name, "config": value.get_config()}
+            return {"class": name, "config": _plain(value.get_config())}
         except (NotImplementedError, TypeError):
             pass
     return name

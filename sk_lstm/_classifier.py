@@ -3,6 +3,7 @@
 import functools
 import math
 import numbers
+import os
 from collections import defaultdict
 from types import MappingProxyType
 
@@ -276,8 +277,9 @@ class LSTMClassifier(KerasClassifier):
         the orders of the epochs left afresh (the same steps, other weights).
         Saved are the model's and the optimizer's variables, early stopping's
         record and the history, not the state of your own ``callbacks``. The
-        file goes when the fit ends; one folder may serve many fits.
-        ``partial_fit`` does not checkpoint. A damaged file stops ``fit`` with
+        file goes when the fit ends; one folder may serve many fits (the
+        folds of a grid search, say). ``partial_fit``, and ``fit`` with
+        ``warm_start``, do not checkpoint. A damaged file stops ``fit`` with
         an error that names it.
     verbose : {0, 1, 2, "auto"}, default=0
         Keras' progress output: 1 shows a progress bar per epoch.
@@ -662,7 +664,7 @@ class LSTMClassifier(KerasClassifier):
                 self._encoded_validation(fit_args["validation_data"])
             )
         checkpoint = None
-        if _in_fit and self.checkpoint_dir is not None:
+        if _in_fit and _new_model and self.checkpoint_dir is not None:
             checkpoint = self._checkpoint(
                 X, y, sample_weight, fit_args.get("validation_data")
             )
@@ -749,6 +751,7 @@ class LSTMClassifier(KerasClassifier):
                 "interrupted one drew."
             )
         arrays = [X, y, sample_weight, *(validation_data or [None])]
+        os.makedirs(self.checkpoint_dir, exist_ok=True)  # fail now, not in an hour
         return Checkpoint(self.checkpoint_dir, fit_key(self, arrays))
 
     def _encoded_validation(self, data):

@@ -343,6 +343,8 @@ def _describe(step):
         fitted["bag_row_names_"] = None if names is None else names.tolist()
     params = step.get_params()
     for name, value in params.items():
+        if isinstance(value, os.PathLike):  # checkpoint_dir=Path(...)
+            params[name] = value = os.fspath(value)
         try:
             json.dumps(value)
         except TypeError:

@@ -13,6 +13,7 @@ import joblib
 import numpy as np
 import pytest
 
+import sk_lstm
 from sk_lstm import LSTMClassifier
 from sk_lstm._checkpoint import Checkpoint, epochs_kept
 from sk_lstm._cli import main
@@ -130,6 +131,11 @@ def test_a_fit_without_interruption_is_unchanged(reference, tmp_path):
     clf = LSTMClassifier(**PARAMS, checkpoint_dir=tmp_path / "new").fit(X, y)
     assert_as_uninterrupted(clf, X, reference)
     assert os.listdir(tmp_path / "new") == []
+    # a Path is saved in the safe format as its string
+    sk_lstm.save(clf, tmp_path / "model.sklstm")
+    loaded = sk_lstm.load(tmp_path / "model.sklstm")
+    assert loaded.get_params()["checkpoint_dir"] == str(tmp_path / "new")
+    np.testing.assert_array_equal(loaded.predict_proba(X), reference["proba"])
 
 
 def test_a_fixed_number_of_epochs_resumes_mid_schedule(tmp_path, monkeypatch):
