@@ -37,18 +37,20 @@ IGNORED = frozenset({"checkpoint_dir", "verbose", "predict_batch_size"})
 MAX_META = 16 * 2**20
 
 
-def fit_key(estimator, arrays):
+def fit_key(estimator, arrays, fit_args=None):
     """The hash naming a fit's checkpoint: its data, parameters and versions.
 
     ``arrays`` are the encoded training and validation arrays (None for an
-    absent one).
+    absent one); ``fit_args``, what ``fit`` gives Keras besides them.
     """
+    given = {f"fit:{name}": value for name, value in (fit_args or {}).items()}
     params = {
         name: value
-        for name, value in estimator.get_params().items()
-        if name not in IGNORED and not name.startswith("predict__")
+        for name, value in {**estimator.get_params(), **given}.items()
+        if name.removeprefix("fit:") not in IGNORED and not name.startswith("predict__")
     }
-    versions = [__version__, keras.__version__, tf.__version__, sklearn.__version__]
+    versions = [__version__, keras.__version__, tf.__version__, sklearn.__version__,
+                np.__version__]  # fmt: skip
     digest = hashlib.sha256(json.dumps(_plain([FORMAT, versions, params])).encode())
     for array in arrays:
         if array is None:
@@ -79,6 +81,9 @@ def _plain(value):
         return value
     if isinstance(value, os.PathLike):
         return os.fspath(value)
+    if isinstance(value, type) or not hasattr(value, "get_config") and callable(value):
+        # a class or a function: by its own name, not its type's
+        return f"{value.__module__}.{getattr(value, '__qualname__', repr(value))}"
     name = f"{type(value).__module__}.{type(value).__qualname__}"
     if hasattr(value, "get_config"):  # Keras optimizers, losses, callbacks...
         try:

@@ -278,8 +278,8 @@ class LSTMClassifier(KerasClassifier):
         Saved are the model's and the optimizer's variables, early stopping's
         record and the history, not the state of your own ``callbacks``. The
         file goes when the fit ends; one folder may serve many fits (the
-        folds of a grid search, say). ``partial_fit``, and ``fit`` with
-        ``warm_start``, do not checkpoint. A damaged file stops ``fit`` with
+        folds of a grid search, say). ``partial_fit``, and a warm-started
+        refit, do not checkpoint. A damaged file stops ``fit`` with
         an error that names it.
     verbose : {0, 1, 2, "auto"}, default=0
         Keras' progress output: 1 shows a progress bar per epoch.
@@ -665,8 +665,10 @@ class LSTMClassifier(KerasClassifier):
             )
         checkpoint = None
         if _in_fit and _new_model and self.checkpoint_dir is not None:
+            given = {k: v for k, v in fit_args.items() if k != "validation_data"}
+            given.update(epochs=epochs, initial_epoch=initial_epoch)
             checkpoint = self._checkpoint(
-                X, y, sample_weight, fit_args.get("validation_data")
+                X, y, sample_weight, fit_args.get("validation_data"), given
             )
         own_validation = any(
             fit_args.get(name) for name in ("validation_split", "validation_data")
@@ -741,7 +743,7 @@ class LSTMClassifier(KerasClassifier):
             checkpoint.remove()
         return self
 
-    def _checkpoint(self, X, y, sample_weight, validation_data):
+    def _checkpoint(self, X, y, sample_weight, validation_data, fit_args):
         """The `Checkpoint` of this fit: the same data and parameters find the
         same file."""
         if not isinstance(self.random_state, numbers.Integral):
@@ -751,8 +753,9 @@ class LSTMClassifier(KerasClassifier):
                 "interrupted one drew."
             )
         arrays = [X, y, sample_weight, *(validation_data or [None])]
+        key = fit_key(self, arrays, fit_args)
         os.makedirs(self.checkpoint_dir, exist_ok=True)  # fail now, not in an hour
-        return Checkpoint(self.checkpoint_dir, fit_key(self, arrays))
+        return Checkpoint(self.checkpoint_dir, key)
 
     def _encoded_validation(self, data):
         """``validation_data`` given to ``fit``, checked and encoded as X, y are.
