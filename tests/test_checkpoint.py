@@ -394,7 +394,9 @@ def test_train_says_what_it_kept_and_the_same_command_resumes(
     folder = tmp_path / "model_checkpoints"  # the default
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     slowly = (  # a quarter of a second an epoch: the signal comes in time
-        "import sys, time\n"
+        "import signal, sys, time\n"
+        # a shell may start the tests with Ctrl-C ignored, which children inherit
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "from sk_lstm._checkpoint import Checkpoint\n"
         "from sk_lstm._cli import main\n"
         "save = Checkpoint.on_epoch_end\n"
@@ -405,7 +407,9 @@ def test_train_says_what_it_kept_and_the_same_command_resumes(
         [sys.executable, "-c", slowly, *argv], cwd=root, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
+    deadline = time.monotonic() + 120
     while not epochs_kept(folder) and process.poll() is None:
+        assert time.monotonic() < deadline, "no checkpoint in 2 minutes"
         time.sleep(0.02)
     process.send_signal(stop)
     out, err = process.communicate(timeout=120)
