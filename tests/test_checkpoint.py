@@ -74,6 +74,14 @@ def stop_at(monkeypatch, epoch, batch=None):
     monkeypatch.setattr(Checkpoint, "on_train_end", on_train_end)
 
 
+def fit_stopped(clf, X, y, epoch, batch=None):
+    """Fit `clf`, stopped at `batch` of `epoch` (see `stop_at`)."""
+    with pytest.MonkeyPatch.context() as patch:
+        stop_at(patch, epoch, batch)
+        with pytest.raises(Stop):
+            clf.fit(X, y)
+
+
 def epochs_trained(monkeypatch):
     """A list that gets the index of every epoch trained from now on."""
     trained = []
@@ -109,10 +117,7 @@ def test_a_stopped_fit_resumes_to_the_uninterrupted_model(
 ):
     X, y = word_indices()
     clf = LSTMClassifier(**PARAMS, checkpoint_dir=tmp_path)
-    with monkeypatch.context() as patch:
-        stop_at(patch, epoch, batch)
-        with pytest.raises(Stop):
-            clf.fit(X, y)
+    fit_stopped(clf, X, y, epoch, batch)
     assert not hasattr(clf, "model_")  # the failed fit left nothing behind
     if kept == "all":
         kept = reference["epochs"]
@@ -144,10 +149,7 @@ def test_a_fixed_number_of_epochs_resumes_mid_schedule(tmp_path, monkeypatch):
               "epochs": 3}  # fmt: skip
     expected = LSTMClassifier(**params).fit(X, y)
     clf = LSTMClassifier(**params, checkpoint_dir=tmp_path)
-    with monkeypatch.context() as patch:
-        stop_at(patch, 1, 2)
-        with pytest.raises(Stop):
-            clf.fit(X, y)
+    fit_stopped(clf, X, y, 1, 2)
     clf.fit(X, y)
     np.testing.assert_array_equal(clf.predict_proba(X), expected.predict_proba(X))
     assert dict(clf.history_) == dict(expected.history_)
@@ -160,10 +162,7 @@ def test_without_length_bucketing_the_steps_are_the_same(tmp_path, monkeypatch):
     params = {**PARAMS, "length_bucketing": False}
     expected = LSTMClassifier(**params).fit(X, y)
     clf = LSTMClassifier(**params, checkpoint_dir=tmp_path)
-    with monkeypatch.context() as patch:
-        stop_at(patch, 1, 2)
-        with pytest.raises(Stop):
-            clf.fit(X, y)
+    fit_stopped(clf, X, y, 1, 2)
     assert epochs_kept(tmp_path) == 1
     trained = epochs_trained(monkeypatch)
     clf.fit(X, y)
@@ -179,10 +178,7 @@ def test_without_length_bucketing_the_steps_are_the_same(tmp_path, monkeypatch):
 def test_another_fit_does_not_take_the_checkpoint(tmp_path, monkeypatch):
     X, y = word_indices()
     clf = LSTMClassifier(**PARAMS, checkpoint_dir=tmp_path)
-    with monkeypatch.context() as patch:
-        stop_at(patch, 2, 0)
-        with pytest.raises(Stop):
-            clf.fit(X, y)
+    fit_stopped(clf, X, y, 2, 0)
     (interrupted,) = os.listdir(tmp_path)
     for other, weights in [
         ({"units": 5}, None),
@@ -221,10 +217,7 @@ def interrupted(tmp_path_factory):
     """The checkpoint file of a fit stopped in its third epoch: name, bytes."""
     folder = tmp_path_factory.mktemp("interrupted")
     X, y = word_indices()
-    with pytest.MonkeyPatch.context() as patch:
-        stop_at(patch, 2, 0)
-        with pytest.raises(Stop):
-            LSTMClassifier(**PARAMS, checkpoint_dir=folder).fit(X, y)
+    fit_stopped(LSTMClassifier(**PARAMS, checkpoint_dir=folder), X, y, 2, 0)
     (name,) = os.listdir(folder)
     return name, (folder / name).read_bytes()
 
