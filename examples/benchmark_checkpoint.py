@@ -16,6 +16,7 @@ cores); ``--max-samples N`` for a quick run.
 """
 
 import os
+import shutil
 import tempfile
 import time
 
@@ -109,3 +110,4 @@ for name, seconds, after, proba in rows:
     after = "" if after is None else f"{after:.2f}"
     print(f"{name:<40} {seconds:>8.1f} {seconds / baseline:>6.2f} {after:>13}  {same}")
 print(f"{'  of which the resumed fit':<40} {resumed_s:>8.1f}")
+shutil.rmtree(folder)

@@ -8,7 +8,8 @@ and the history so far. The file is named by a hash of the training data, the
 parameters and the library versions, so that only the same fit finds it: it
 restores the state, skips the batch orders of the epochs done and trains those
 that are left, which ends as the uninterrupted fit would (see `LSTMClassifier`'s
-``checkpoint_dir``). The file goes when the fit ends.
+``checkpoint_dir``). The file goes when the fit ends, or, within `kept_until`,
+when the caller says the fitted model is safe.
 
 Each file is written whole or not at all (`atomic_write`): a kill while writing
 leaves the previous one. It is a zip of ``meta.json`` and ``.npy`` arrays, read
@@ -16,8 +17,11 @@ without pickles, every array's shape and type checked against the model's
 before it is read, so a damaged file costs no more memory than the model.
 """
 
+import contextlib
+import contextvars
 import hashlib
 import json
+import numbers
 import os
 import zipfile
 
@@ -35,6 +39,17 @@ FORMAT = "sk_lstm fit checkpoint 1"
 IGNORED = frozenset({"checkpoint_dir", "verbose", "predict_batch_size"})
 #: Bytes of ``meta.json`` at most (the history of thousands of epochs).
 MAX_META = 16 * 2**20
+#: What is caught when a checkpoint is read: a damaged file raises any of these.
+UNREADABLE = (
+    OSError,
+    ValueError,
+    KeyError,
+    TypeError,
+    EOFError,
+    NotImplementedError,
+    zipfile.BadZipFile,
+)
+_kept = contextvars.ContextVar("sk_lstm_checkpoints_kept", default=None)
 
 
 def fit_key(estimator, arrays, fit_args=None):
@@ -108,16 +123,23 @@ class Checkpoint(keras.callbacks.Callback):
         `fit_key` of the fit.
     stopper : keras.callbacks.EarlyStopping or None
         The fit's early stopping, whose record is saved and restored.
+    first_epoch : int, default=0
+        The ``initial_epoch`` the fit was given: epochs are counted from it.
     """
 
-    def __init__(self, folder, key, stopper=None):
+    def __init__(self, folder, key, stopper=None, first_epoch=0):
         super().__init__()
         self.folder = os.fspath(folder)
         self.path = os.path.join(self.folder, f"fit-{key[:32]}.ckpt")
         self.key = key
         self.stopper = stopper
+        self.first_epoch = first_epoch
         self.epochs_done, self.stopped, self.history = 0, False, []
+        self.epochs_saved = 0  # what the file on disk holds
         self._restored_epochs, self._stopper_state = 0, None
+        kept = _kept.get()
+        if kept is not None:
+            kept.append(self)
 
     def restore(self, model):
         """Load the saved state, if any, into ``model`` and its optimizer.
@@ -137,6 +159,7 @@ class Checkpoint(keras.callbacks.Callback):
                 meta = _read_meta(archive)
                 if meta.get("format") != FORMAT or meta.get("key") != self.key:
                     raise ValueError("it was written for another fit")
+                _check_meta(meta)
                 _load(archive, "model", model.variables)
                 _load(archive, "optimizer", _optimizer_state(optimizer))
                 best = meta["stopper"] and meta["stopper"]["has_best_weights"]
@@ -144,12 +167,13 @@ class Checkpoint(keras.callbacks.Callback):
                     shapes = [np.zeros(w.shape, w.dtype) for w in model.weights]
                     _load(archive, "best", shapes)
                     meta["stopper"]["best_weights"] = shapes
-        except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as error:
+        except UNREADABLE as error:
             raise ValueError(
                 f"The checkpoint {self.path} cannot be resumed: {error}. Delete it "
                 "to train from the start."
             ) from None
         self.epochs_done, self.stopped = meta["epochs_done"], meta["stopped"]
+        self.epochs_saved = self.epochs_done
         self.history = meta["history"]
         self._restored_epochs = len(self.history)
         self._stopper_state = meta["stopper"]
@@ -165,7 +189,9 @@ class Checkpoint(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.history.append({key: float(value) for key, value in (logs or {}).items()})
-        self.epochs_done, self.stopped = epoch + 1, bool(self.model.stop_training)
+        # Keras counts from the fit's initial_epoch; the file, from the fit's start.
+        self.epochs_done = epoch + 1 - self.first_epoch
+        self.stopped = bool(self.model.stop_training)
         stopper = None
         best = []
         if self.stopper is not None:
@@ -200,6 +226,7 @@ class Checkpoint(keras.callbacks.Callback):
                             np.lib.format.write_array(
                                 member, np.asarray(value), allow_pickle=False
                             )
+        self.epochs_saved = self.epochs_done
 
     def history_before(self):
         """The history of the epochs restored, as scikeras keys it."""
@@ -210,11 +237,36 @@ class Checkpoint(keras.callbacks.Callback):
         return merged
 
     def remove(self):
-        """Delete the checkpoint (the fit has ended)."""
+        """Delete the checkpoint (the fit has ended), or, within `kept_until`,
+        leave that to the end of the block."""
+        if _kept.get() is None:
+            self.delete()
+
+    def delete(self):
+        """Delete the checkpoint now."""
         try:
             os.remove(self.path)
         except FileNotFoundError:
             pass
+
+
+@contextlib.contextmanager
+def kept_until(checkpoints):
+    """Keep the checkpoints of the fits within the block until it ends well.
+
+    Appends to the list ``checkpoints`` each `Checkpoint` made within the
+    block (these fits', not older files'); their files are deleted when the
+    block ends without an exception, and kept otherwise, so that a command
+    whose fit ended but whose save failed or was interrupted resumes with
+    nothing left to train.
+    """
+    token = _kept.set(checkpoints)
+    try:
+        yield checkpoints
+    finally:
+        _kept.reset(token)
+    for checkpoint in checkpoints:
+        checkpoint.delete()
 
 
 def _optimizer_state(optimizer):
@@ -222,6 +274,34 @@ def _optimizer_state(optimizer):
     (the cosine schedule reads the base rate from it when training starts)."""
     rate = getattr(optimizer, "_learning_rate", None)
     return [v for v in optimizer.variables if v is not rate]
+
+
+def _check_meta(meta):
+    """Refuse a ``meta.json`` whose fields do not have the types written."""
+    stopper = meta.get("stopper")
+    fields = {
+        "epochs_done": isinstance(meta.get("epochs_done"), numbers.Integral)
+        and not isinstance(meta.get("epochs_done"), bool)
+        and meta.get("epochs_done") >= 0,
+        "stopped": isinstance(meta.get("stopped"), bool),
+        "history": isinstance(meta.get("history"), list)
+        and all(
+            isinstance(logs, dict)
+            and all(isinstance(v, (int, float)) for v in logs.values())
+            for logs in meta.get("history")
+        ),
+        "stopper": stopper is None
+        or (
+            isinstance(stopper, dict)
+            and {"wait", "stopped_epoch", "best", "best_epoch", "has_best_weights"}
+            <= stopper.keys()
+        ),
+    }
+    wrong = [name for name, good in fields.items() if not good]
+    if wrong:
+        raise ValueError(f"its meta.json has a bad {', '.join(wrong)}")
+    if len(meta["history"]) != meta["epochs_done"]:
+        raise ValueError("its meta.json has a bad history")
 
 
 def _read_meta(archive):
@@ -270,17 +350,21 @@ def _load(archive, part, targets):
             target[...] = value
 
 
+def checkpoint_files(folder):
+    """The checkpoint files in ``folder`` (none if it does not exist)."""
+    try:
+        return sorted(n for n in os.listdir(folder) if n.endswith(".ckpt"))
+    except OSError:
+        return []
+
+
 def epochs_kept(folder):
     """The most epochs that a readable checkpoint in ``folder`` holds (0: none)."""
-    try:
-        names = [n for n in os.listdir(folder) if n.endswith(".ckpt")]
-    except OSError:
-        return 0
     kept = [0]
-    for name in names:
+    for name in checkpoint_files(folder):
         try:
             with zipfile.ZipFile(os.path.join(folder, name)) as archive:
                 kept.append(int(_read_meta(archive)["epochs_done"]))
-        except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
+        except UNREADABLE:
             continue
     return max(kept)

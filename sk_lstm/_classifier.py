@@ -670,6 +670,7 @@ class LSTMClassifier(KerasClassifier):
             checkpoint = self._checkpoint(
                 X, y, sample_weight, fit_args.get("validation_data"), given
             )
+            checkpoint.first_epoch = initial_epoch
         own_validation = any(
             fit_args.get(name) for name in ("validation_split", "validation_data")
         )

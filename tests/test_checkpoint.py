@@ -74,12 +74,12 @@ def stop_at(monkeypatch, epoch, batch=None):
     monkeypatch.setattr(Checkpoint, "on_train_end", on_train_end)
 
 
-def fit_stopped(clf, X, y, epoch, batch=None):
+def fit_stopped(clf, X, y, epoch, batch=None, **fit_params):
     """Fit `clf`, stopped at `batch` of `epoch` (see `stop_at`)."""
     with pytest.MonkeyPatch.context() as patch:
         stop_at(patch, epoch, batch)
         with pytest.raises(Stop):
-            clf.fit(X, y)
+            clf.fit(X, y, **fit_params)
 
 
 def epochs_trained(monkeypatch):
@@ -155,23 +155,38 @@ def test_a_fixed_number_of_epochs_resumes_mid_schedule(tmp_path, monkeypatch):
     assert dict(clf.history_) == dict(expected.history_)
 
 
+def test_a_fit_from_an_initial_epoch_counts_its_own_epochs(tmp_path, monkeypatch):
+    X, y = word_indices()
+    params = {**PARAMS, "early_stopping": False, "validation_fraction": None,
+              "epochs": 3}  # fmt: skip
+    expected = LSTMClassifier(**params).fit(X, y, initial_epoch=2)
+    clf = LSTMClassifier(**params, checkpoint_dir=tmp_path)
+    fit_stopped(clf, X, y, 3, 1, initial_epoch=2)  # Keras' epochs 2, 3, 4
+    assert checkpoint_meta(tmp_path)["epochs_done"] == 1
+    trained = epochs_trained(monkeypatch)
+    clf.fit(X, y, initial_epoch=2)
+    assert trained == [3, 4]
+    np.testing.assert_array_equal(clf.predict_proba(X), expected.predict_proba(X))
+    assert int(clf.model_.optimizer.iterations) == 3 * 5  # 300 texts, 64 a step
+
+
 @pytest.mark.slow
 def test_without_length_bucketing_the_steps_are_the_same(tmp_path, monkeypatch):
     # Keras draws the batch orders of the epochs left afresh: documented.
     X, y = word_indices()
-    params = {**PARAMS, "length_bucketing": False}
+    params = {**PARAMS, "length_bucketing": False, "early_stopping": False,
+              "validation_fraction": None, "epochs": 3}  # fmt: skip
     expected = LSTMClassifier(**params).fit(X, y)
     clf = LSTMClassifier(**params, checkpoint_dir=tmp_path)
     fit_stopped(clf, X, y, 1, 2)
     assert epochs_kept(tmp_path) == 1
     trained = epochs_trained(monkeypatch)
     clf.fit(X, y)
-    assert trained[0] == 1
-    epochs = len(clf.history_["loss"])
-    assert int(clf.model_.optimizer.iterations) == 4 * epochs  # 240 texts, 64 a step
-    assert int(expected.model_.optimizer.iterations) == 4 * len(
-        expected.history_["loss"]
-    )
+    assert trained == [1, 2]
+    steps = int(expected.model_.optimizer.iterations)
+    assert steps == 3 * 5  # 300 texts, 64 a step
+    assert int(clf.model_.optimizer.iterations) == steps
+    assert len(clf.history_["loss"]) == 3
 
 
 @pytest.mark.slow
@@ -244,6 +259,13 @@ def rewrite(path, **members):
                 archive.writestr(name, data)
 
 
+def with_meta(path, **changes):
+    """Rewrite the checkpoint at `path` with some meta.json fields changed."""
+    with zipfile.ZipFile(path) as archive:
+        meta = json.loads(archive.read("meta.json"))
+    rewrite(path, **{"meta.json": json.dumps({**meta, **changes}).encode()})
+
+
 def npy_header(shape, dtype="<f4"):
     header = {"descr": dtype, "fortran_order": False, "shape": shape}
     text = repr(header).encode("latin1")
@@ -267,9 +289,14 @@ def npy_header(shape, dtype="<f4"):
             lambda path: rewrite(path, **{"optimizer/0.npy": b"\x93NUMPY\x09\x00"}),
             "not a NumPy array file",
         ),
+        (lambda path: with_meta(path, epochs_done="2"), "a bad epochs_done"),
+        (lambda path: with_meta(path, history=[{"loss": "x"}]), "a bad history"),
+        (lambda path: with_meta(path, stopper={"wait": 0}), "a bad stopper"),
+        (lambda path: with_meta(path, epochs_done=5), "a bad history"),
     ],
-    ids=["truncated", "bad json", "not an object", "array missing", "huge", "not npy"],
-)
+    ids=["truncated", "bad json", "not an object", "array missing", "huge", "not npy",
+         "epochs a string", "history of strings", "stopper cut", "epochs not history"],
+)  # fmt: skip
 def test_a_damaged_checkpoint_is_named_and_kept(tmp_path, interrupted, damage, message):
     clf, X, y, path = interrupted_checkpoint(tmp_path, interrupted)
     damage(path)
@@ -433,15 +460,47 @@ def test_train_says_what_it_kept_and_the_same_command_resumes(
     )
 
 
-def test_the_interrupted_line_says_what_is_kept(tmp_path, interrupted):
-    assert interrupted_line(None) == "interrupted (nothing kept: --no-checkpoint)"
-    empty = tmp_path / "empty"
-    assert interrupted_line(empty) == (
+def test_the_interrupted_line_says_what_this_fit_kept(tmp_path, interrupted):
+    assert interrupted_line(None, []) == "interrupted (nothing kept: --no-checkpoint)"
+    name, content = interrupted
+    (tmp_path / name).write_bytes(content)  # another fit's file does not count
+    assert interrupted_line(tmp_path, []) == (
         "interrupted before the first epoch ended: nothing kept"
     )
-    name, content = interrupted
-    (tmp_path / name).write_bytes(content)
-    assert interrupted_line(tmp_path) == (
+    fit = Checkpoint(tmp_path, "0" * 64)
+    fit.epochs_saved = 2
+    assert interrupted_line(tmp_path, [fit]) == (
         f"interrupted: 2 epochs kept in {tmp_path}; run the same command again to "
         "resume"
     )
+
+
+def test_a_failed_save_keeps_the_checkpoint_and_others_are_named(
+    tmp_path, capsys, monkeypatch, interrupted
+):
+    texts, y = make_reviews(60, random_state=2)
+    data = write_csv(tmp_path / "reviews.csv", texts, y)
+    argv = ["train", "--data", str(data), "--output", str(tmp_path / "model.joblib"),
+            *CLI_OPTIONS, "--epochs", "2"]  # fmt: skip
+    folder = tmp_path / "model_checkpoints"
+    folder.mkdir()
+    name, content = interrupted
+    (folder / name).write_bytes(content)  # another fit's
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device", str(tmp_path / "model.joblib"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr("sk_lstm._cli._train.save_model", full_disk)
+        assert main(argv) == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert len(os.listdir(folder)) == 2  # the finished fit's stays
+    trained = epochs_trained(monkeypatch)
+    assert main(argv) == 0
+    assert trained == []  # nothing left to train
+    assert (tmp_path / "model.joblib").exists()
+    assert os.listdir(folder) == [name]
+    assert (
+        f"Left 1 checkpoint of other fits in {folder}: delete them if their data "
+        "or options are no longer used"
+    ) in capsys.readouterr().out

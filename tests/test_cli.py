@@ -334,8 +334,9 @@ def test_history_and_learning_curves_show_validation_when_present(tmp_path):
 
 @pytest.mark.parametrize("model_file", ["model.joblib", "model.sklstm"])
 def test_evaluate_prints_the_report_and_plots_the_confusion_matrix(
-    trained, model_file, capsys
+    trained, model_file, capsys, monkeypatch
 ):
+    monkeypatch.setattr("sk_lstm._cli._evaluate.CHUNK_TEXTS", 7)  # 60 texts: 9 chunks
     model, data = trained["folder"] / model_file, trained["data"]
     argv = ["evaluate", str(model), "--data", str(data),
             "--text-column", "review", "--label-column", "mood"]  # fmt: skip

@@ -10,6 +10,9 @@ from ._data import evaluation_set
 from ._errors import CommandError
 from ._files import check_writable, load_model, sibling
 
+#: Texts labelled at a time: the encoded sequences of one chunk are in memory.
+CHUNK_TEXTS = 10_000
+
 
 def run(args):
     """Run ``sk-lstm evaluate`` with the parsed ``args``; return the exit status."""
@@ -25,7 +28,12 @@ def run(args):
             f"{sorted(map(str, unknown))[:5]} (the model's labels: "
             f"{[str(c) for c in classes]})."
         )
-    proba = model.predict_proba(X)
+    proba = np.concatenate(
+        [
+            model.predict_proba(X[start : start + CHUNK_TEXTS])
+            for start in range(0, len(X), CHUNK_TEXTS)
+        ]
+    )
     predicted = classes[proba.argmax(axis=1)]
 
     print(f"{args.model} on {len(y):,} {name}\n")

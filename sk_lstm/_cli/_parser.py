@@ -342,14 +342,16 @@ part of your data), and save the fitted pipeline, its training history
     output = _add_output_options(
         parser, default="imdb_lstm.joblib", what="the fitted pipeline (joblib)"
     )
-    output.add_argument(
+    checkpointing = output.add_mutually_exclusive_group()
+    checkpointing.add_argument(
         "--checkpoint-dir",
         metavar="DIR",
         help="where the fit saves its state after every epoch, so that the same "
         "command, run again after Ctrl-C or a kill, resumes where it stopped; "
-        "default: FILE_checkpoints next to the output (removed when the fit ends)",
+        "default: FILE_checkpoints next to the output (the checkpoint is deleted "
+        "once the model is saved)",
     )
-    output.add_argument(
+    checkpointing.add_argument(
         "--no-checkpoint",
         action="store_true",
         help="do not save the fit's state after every epoch",

@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 
-from .._checkpoint import epochs_kept
+from .._checkpoint import checkpoint_files, kept_until
 from .._pipeline import make_lstm_pipeline
 from . import _plots
 from ._data import train_and_test
@@ -46,23 +46,40 @@ def run(args):
     )
     params = {**recipe_params(args), **given_hyperparameters(args)}
     pipe = make_lstm_pipeline(**params, checkpoint_dir=checkpoints)
-    if checkpoints is not None and epochs_kept(checkpoints):
+    if checkpoints is not None and checkpoint_files(checkpoints):
         print(
             f"Found checkpoints in {checkpoints}: the fit resumes from them if "
             "the data and options are those of the interrupted one"
         )
-    start = time.perf_counter()
+    fits = []
     try:
-        with sigterm_interrupts():
-            pipe.fit(X_train, y_train)
+        # The checkpoint stays until the model is saved: an interrupted or
+        # failed save resumes with nothing left to train.
+        with sigterm_interrupts(), kept_until(fits):
+            _fit_and_save(pipe, (X_train, y_train, X_test, y_test), test_name,
+                          models, history_path, plot_path)  # fmt: skip
     except KeyboardInterrupt as stop:
-        print(f"sk-lstm train: {interrupted(checkpoints)}", file=sys.stderr)
+        print(f"sk-lstm train: {interrupted(checkpoints, fits)}", file=sys.stderr)
         return 143 if isinstance(stop, Terminated) else 130
-    print(f"Fit time: {time.perf_counter() - start:.1f} s")
-    if checkpoints is not None and not args.checkpoint_dir:
-        with contextlib.suppress(OSError):  # only if empty: another fit's stay
-            os.rmdir(checkpoints)
+    finally:
+        if checkpoints is not None and not args.checkpoint_dir:
+            with contextlib.suppress(OSError):  # only if empty: another fit's stay
+                os.rmdir(checkpoints)
+    others = checkpoint_files(checkpoints) if checkpoints is not None else []
+    if others:
+        print(
+            f"Left {len(others)} checkpoint{'s' * (len(others) > 1)} of other "
+            f"fits in {checkpoints}: delete them if their data or options are "
+            "no longer used"
+        )
+    return 0
 
+
+def _fit_and_save(pipe, data, test_name, models, history_path, plot_path):
+    X_train, y_train, X_test, y_test = data
+    start = time.perf_counter()
+    pipe.fit(X_train, y_train)
+    print(f"Fit time: {time.perf_counter() - start:.1f} s")
     pipe.set_params(
         sequencer__verbose=0, classifier__verbose=0, classifier__checkpoint_dir=None
     )
@@ -78,14 +95,13 @@ def run(args):
         print(f"Saved the learning curves to {plot_path}")
     else:
         print(_plots.MISSING, file=sys.stderr)
-    return 0
 
 
-def interrupted(checkpoints):
-    """The line that says what an interrupted fit kept, and how to go on."""
+def interrupted(checkpoints, fits):
+    """The line that says what the interrupted ``fits`` kept, and how to go on."""
     if checkpoints is None:
         return "interrupted (nothing kept: --no-checkpoint)"
-    epochs = epochs_kept(checkpoints)
+    epochs = max((fit.epochs_saved for fit in fits), default=0)
     if not epochs:
         return "interrupted before the first epoch ended: nothing kept"
     return (
