@@ -22,7 +22,7 @@ SEQUENCER = {
     "padding": [StrOptions({"pre", "post"})],
     "truncating": [StrOptions({"pre", "post"})],
     "lowercase": ["boolean"],
-    "token_pattern": [str],
+    "token_pattern": [str, None],
     "tokenizer": [callable, None],
     "ngram_range": [tuple, list],  # a list once read back from JSON
     "min_df": [

@@ -19,7 +19,6 @@ it says *where* the LSTM's state was read, and a state there summarizes every
 word before it (after it, for a backward LSTM), not the word alone.
 """
 
-import re
 import warnings
 import weakref
 from dataclasses import dataclass, field
@@ -647,7 +646,7 @@ def _spans_analyzer(sequencer):
     them) and each token's (start, end) in the text, as two NumPy object arrays."""
     min_n, max_n = sequencer.ngram_range
     if sequencer.tokenizer is None:
-        pattern = re.compile(sequencer.token_pattern)
+        pattern = sequencer._token_regex()
         grouped = pattern.groups == 1
 
         def words(text):

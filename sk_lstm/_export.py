@@ -32,12 +32,8 @@ from ._batching import BUCKET_STEP
 from ._classifier import LSTMClassifier
 from ._lower import PythonLower
 from ._re2 import UnsupportedPattern, default_pattern_passes, findall_program
-from ._sequencer import (
-    DEFAULT_TOKEN_PATTERN,
-    OOV_INDEX,
-    TextSequencer,
-    _check_ngram_range,
-)
+from ._sequencer import OOV_INDEX, TextSequencer, _check_ngram_range
+from ._tokens import LEGACY_TOKEN_PATTERN
 
 #: Name of the serving signature's input: a 1-D batch of UTF-8 strings.
 INPUT_NAME = "text"
@@ -177,10 +173,14 @@ class _TextStep:
                 "Cannot export a TextSequencer with a callable tokenizer: Python "
                 "code cannot run inside a SavedModel. Use token_pattern instead."
             )
-        # The default pattern runs as replaces without capture groups (faster).
-        default = sequencer.token_pattern == DEFAULT_TOKEN_PATTERN
-        self.passes = default_pattern_passes() if default else None
-        self.findall = None if default else findall_program(sequencer.token_pattern)
+        # The default patterns run as replaces without capture groups (faster).
+        if sequencer._default_tokens:
+            self.passes, self.findall = default_pattern_passes(), None
+        elif sequencer.token_pattern == LEGACY_TOKEN_PATTERN:
+            self.passes, self.findall = default_pattern_passes(legacy=True), None
+        else:
+            self.passes = None
+            self.findall = findall_program(sequencer.token_pattern)
         self.lower = PythonLower() if sequencer.lowercase else None
         self.ngram_range = _check_ngram_range(sequencer.ngram_range)
         self.maxlen = sequencer.maxlen

@@ -143,27 +143,41 @@ def findall_program(pattern):
     return Findall(f"{body}|{skip}(?s:.)", rf"{_rewritten(separator)}\1", separator)
 
 
-def default_pattern_passes():
-    r"""Replaces that leave the tokens of `DEFAULT_TOKEN_PATTERN` between spaces.
+def default_pattern_passes(legacy=False):
+    r"""Replaces that leave the default tokens between spaces.
 
-    ``</?[A-Za-z][^<>]*>|(\w+(?:'\w+)*)``: a tag holds a "<" only at its
-    start and a word none, so findall finds the tags a replace of the first
-    branch alone finds, and they act as space. The words are then the runs of
-    ``\w`` and "'" cut at every "'" not between two ``\w``. Run on a text with
-    a space at each end, the replaces below leave exactly the tokens, separated
-    by spaces: split on whitespace. They have no capture group, which makes them
-    4 to 8 times as fast in RE2 as `findall_program`'s one replace.
+    The tokens of `sk_lstm._tokens.default_token_pattern` (or, with
+    ``legacy``, of ``</?[A-Za-z][^<>]*>|(\w+(?:'\w+)*)``): a tag holds a "<"
+    only at its start and a word none, so findall finds the tags a replace of
+    the first branch alone finds, and they act as space. Each character of a
+    script without spaces, with the marks after it, is then put between
+    spaces (word characters exclude those scripts, so no word holds one). The
+    words are then the runs of word characters and "'" cut at every "'" not
+    between two word characters. Run on a text with a space at each end, the
+    replaces below leave exactly the tokens, separated by spaces: split on
+    whitespace. They have no capture group, which makes them 4 to 8 times as
+    fast in RE2 as `findall_program`'s one replace.
 
     Returns
     -------
     list of (str, str)
         ``(regex, rewrite)`` of each ``tf.strings.regex_replace``, in order.
     """
-    word = _class(_category("CATEGORY_WORD", False))
+    from ._tokens import default_classes  # it builds on this module
+
     tag = _Writer("", 0).write(_parser.parse("</?[A-Za-z][^<>]*>"))
+    if legacy:
+        word, apart = _class(_category("CATEGORY_WORD", False)), []
+    else:
+        classes = default_classes()
+        word = _class(_union([*classes["word"], *classes["no_space"]]))
+        # each character of a script without spaces, and its marks, apart
+        cluster = f"{_class(classes['no_space'])}{_class(classes['mark'])}*"
+        apart = [(cluster, r" \0 ")]
     return [
         (tag, " "),
-        (f"[^'{word[1:]}+", " "),  # what is neither \w nor "'"
+        *apart,
+        (f"[^'{word[1:]}+", " "),  # what is neither a word character nor "'"
         ("''+", " "),  # an "'" beside another
         (" '", "  "),  # at the start of a run (runs are isolated by now)
         ("' ", "  "),  # at its end

@@ -15,6 +15,7 @@ from sklearn.base import (
 from sklearn.utils.validation import check_is_fitted
 
 from ._constraints import SEQUENCER
+from ._tokens import default_token_pattern, default_tokenizer, warn_if_phrases
 from ._validation import check_texts
 
 # Parameters added since the first sequencers were saved (with joblib), each with
@@ -26,11 +27,6 @@ OOV_INDEX = 1
 PAD_TOKEN = ""
 OOV_TOKEN = "[UNK]"
 
-# Words are runs of letters/digits, with inner apostrophes ("don't", "rock'n'roll");
-# one-letter words count. HTML tags, such as the "<br />" line breaks of IMDB
-# reviews, match the first alternative, whose empty group is dropped: they act as
-# plain space.
-DEFAULT_TOKEN_PATTERN = r"</?[A-Za-z][^<>]*>|(\w+(?:'\w+)*)"
 _BLOCK = 1000  # texts counted, and rows re-indexed, at a time
 
 
@@ -59,11 +55,22 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         the end (``"post"``).
     lowercase : bool, default=True
         Lowercase texts before tokenizing.
-    token_pattern : str, default=DEFAULT_TOKEN_PATTERN
+    token_pattern : str or None, default=None
         Regular expression whose matches are the tokens. If it has one capturing
-        group, the group's content is the token and empty groups are dropped. The
-        default keeps one-letter words and inner apostrophes and treats HTML tags
-        such as ``<br />`` as space. Ignored when ``tokenizer`` is given.
+        group, the group's content is the token and empty groups are dropped.
+        None gives the default tokens, in any script: words are runs of letters,
+        digits and combining marks (so that the vowel signs of Devanagari,
+        Tamil..., Arabic and Hebrew diacritics stay in their words) with inner
+        apostrophes, one-letter words included; each character of a script
+        written without spaces (Chinese, Japanese, Thai, Lao, Khmer, Myanmar)
+        is a token with its marks, so that n-grams there are character n-grams;
+        HTML tags such as ``<br />`` act as space. Texts without combining
+        marks or those scripts (Latin, Greek, Cyrillic...) get the tokens of
+        ``r"</?[A-Za-z][^<>]*>|(\\w+(?:'\\w+)*)"``, the default of sk_lstm
+        0.1, which models fitted then keep. If most tokens
+        the default finds are over 20 characters long (a script without spaces
+        that it does not know), ``fit`` warns, naming the script. Ignored when
+        ``tokenizer`` is given.
     tokenizer : callable or None, default=None
         Function mapping a (lowercased) text to a list of tokens; overrides
         ``token_pattern``.
@@ -121,7 +128,7 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         padding="pre",
         truncating="pre",
         lowercase=True,
-        token_pattern=DEFAULT_TOKEN_PATTERN,
+        token_pattern=None,
         tokenizer=None,
         ngram_range=(1, 1),
         min_df=1,
@@ -145,6 +152,8 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         """Return the function that turns one raw text into its list of tokens."""
         if self.tokenizer is not None:
             tokenize = self.tokenizer
+        elif self._default_tokens:
+            tokenize = default_tokenizer()
         else:
             pattern = re.compile(self.token_pattern)
             if pattern.groups > 1:
@@ -162,6 +171,19 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         if self.lowercase:
             return lambda text: tokenize(text.lower())
         return tokenize
+
+    @property
+    def _default_tokens(self):
+        return self.tokenizer is None and self.token_pattern in (
+            None,
+            default_token_pattern(),
+        )
+
+    def _token_regex(self):
+        """The compiled ``token_pattern``, or the default tokens' pattern."""
+        if self.token_pattern is None:
+            return re.compile(default_token_pattern())
+        return re.compile(self.token_pattern)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -264,6 +286,8 @@ class TextSequencer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         if isinstance(min_df, Real) and not isinstance(min_df, Integral):
             min_df = min_df * len(texts)
         tokens, frequency = list(ids), counts.tolist()
+        if self._default_tokens:
+            warn_if_phrases(dict(zip(tokens, frequency[1:], strict=True)))
         kept = np.flatnonzero(doc_counts >= max(min_df, 1)).tolist()
         kept.sort(key=lambda i: (-frequency[i], tokens[i - 1]))
         if self.num_words is not None:

@@ -22,7 +22,7 @@ from sk_lstm import LSTMClassifier, TextSequencer, export, make_lstm_pipeline
 from sk_lstm._cli import main
 from sk_lstm._export import _label_tensor, _TextStep
 from sk_lstm._lower import PythonLower
-from sk_lstm._sequencer import DEFAULT_TOKEN_PATTERN
+from sk_lstm._tokens import LEGACY_TOKEN_PATTERN
 
 from .conftest import TINY, make_reviews
 
@@ -41,6 +41,23 @@ AWKWARD = [
     "don't 'quoted' rock'n'roll ''x'' y' _under_score_ 3.14 ٣",
     "good film " * 100,
     "a dull film " * 80_000,  # about 1 MB
+]
+# Every script the default tokens read in their own way, and mixtures.
+SCRIPTS = [
+    "आधुनिक भारत अच्छा है",  # Devanagari: vowel signs and virama are marks
+    "সিনেমাটা দারুণ ছিল",  # Bengali
+    "படம் மிகவும் நன்றாக இருந்தது",  # Tamil
+    "ఈ సినిమా బాగుంది",  # Telugu
+    "หนังเรื่องนี้ดีมาก",  # Thai: no spaces, vowel signs
+    "ຮູບເງົາດີຫຼາຍ",  # Lao
+    "ខ្ញុំចូលចិត្តភាពយន្តនេះ។",  # Khmer, with its full stop
+    "ရုပ်ရှင်ကောင်းတယ်။",  # Myanmar
+    "今天是个阴天，电影很好看。",  # Chinese
+    "東京タワーに行ったよ！ｶﾀｶﾅ",  # Japanese, halfwidth kana
+    "مَرْحَبًا بِكُم الفيلم رائع",  # Arabic with diacritics
+    "שָׁלוֹם הסרט טוב",  # Hebrew with points
+    "Good 映画 बहुत अच्छा 😀 ดี's don't 天'a a'天 étั",  # mixed
+    "Привет, мир! Γειά σου κόσμε",  # Cyrillic, Greek: as before
 ]
 # Pieces that the regular expressions or the lowercasing could read apart.
 _PIECES = [
@@ -63,6 +80,14 @@ _PIECES = [
     "ǅ",
     "٣",
     "²",
+    "आधु",
+    "\u093f",
+    "ดี",
+    "\u0e31",
+    "ខ្",
+    "ကျ",
+    "ー",
+    "'天",
 ]
 
 
@@ -71,7 +96,7 @@ def fuzz_texts(n, random_state=0):
     return ["".join(rng.choice(_PIECES, rng.integers(0, 40))) for _ in range(n)]
 
 
-TEXTS = AWKWARD + fuzz_texts(300)
+TEXTS = AWKWARD + SCRIPTS + fuzz_texts(300)
 
 
 def serve(path, texts):
@@ -255,7 +280,8 @@ def test_lowercasing_is_pythons_on_every_code_point():
 
 
 PATTERNS = [
-    DEFAULT_TOKEN_PATTERN,
+    None,
+    LEGACY_TOKEN_PATTERN,
     r"\S+",
     r"(?u)\w\w+",
     r"[a-z]+",
@@ -328,7 +354,7 @@ def test_patterns_re2_reads_otherwise_are_refused(pattern, construct, fitted, tm
         with pytest.raises(ValueError, match=re.escape(construct)):
             export(fitted, tmp_path / "model")
     finally:
-        fitted[0].set_params(token_pattern=DEFAULT_TOKEN_PATTERN)
+        fitted[0].set_params(token_pattern=None)
     assert os.listdir(tmp_path) == []
 
 
