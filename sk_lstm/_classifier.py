@@ -30,7 +30,7 @@ from ._model import (
 )
 from ._ngram_names import name_strongest_rows
 from ._random import MAX_SEED
-from ._scikeras import route_params
+from ._scikeras import LabelEncoder, route_params
 from ._sequencer import OOV_INDEX
 from ._training import (
     CosineDecay,
@@ -40,7 +40,12 @@ from ._training import (
     split_validation,
     training_rows,
 )
-from ._validation import as_label_vector, check_sequences, checked_sample_weight
+from ._validation import (
+    as_label_vector,
+    check_sequences,
+    checked_sample_weight,
+    label_names,
+)
 from ._weights import check_model_size, file_limit, model_bytes, read_weights
 
 #: The most columns of the bag with ``bag_dim="auto"``: one per class up to 32
@@ -93,7 +98,8 @@ class LSTMClassifier(KerasClassifier):
     n-gram counted once per text) adds its own, each position's n-grams weighted
     by a gate the LSTM reads off its state there. The sum goes through one
     sigmoid unit (binary cross-entropy) for two classes, softmax (sparse
-    categorical cross-entropy) for more. The bag makes
+    categorical cross-entropy) for more, and a sigmoid per label for several
+    labels per text (``y`` a 0/1 indicator matrix). The bag makes
     the model as quick to learn as a linear model on a few hundred texts; the
     LSTM weighs the n-grams in context. It trains with Adam towards labels
     smoothed by 0.05, while the learning rate comes down to 0 along a cosine:
@@ -291,9 +297,11 @@ class LSTMClassifier(KerasClassifier):
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        The class labels seen in ``fit``, as given (ints, strings...).
+        The class labels seen in ``fit``, as given (ints, strings...); for
+        several labels per text, the columns of ``y``: 0, 1, ..., or the
+        column names of a DataFrame.
     n_classes_ : int
-        Number of classes.
+        Number of classes (or labels).
     vocab_size_ : int
         Rows of the fitted model's embedding.
     bag_buckets_ : int
@@ -468,15 +476,19 @@ class LSTMClassifier(KerasClassifier):
         given rather than read from data; the weights are then read into that
         model, and nothing else of the file is. The optimizer's slots too with
         ``slots`` (unpickling: training on resumes Adam), else it starts afresh.
+        A model of several labels per text is rebuilt as one if
+        ``target_type_`` is "multilabel-indicator" beforehand.
         """
         weights = self._weight_count(vocab_size, len(classes))  # (bag_buckets_ set)
         check_model_size(length, vocab_size, len(classes), weights)
         saved = self.vocab_size, self.bag_buckets
         self.vocab_size, self.bag_buckets = vocab_size, buckets
         stand_in = np.broadcast_to(np.int32(0), (len(classes), length))  # no memory
+        # several labels per text: an indicator matrix stands for the classes
+        labels = np.eye(len(classes), dtype=int) if self._multi_label else classes
         try:
             with memory_check_off():  # predicting needs less than training
-                self.initialize(stand_in, classes)
+                self.initialize(stand_in, labels)
         finally:
             self.vocab_size, self.bag_buckets = saved
         if slots:
@@ -582,7 +594,19 @@ class LSTMClassifier(KerasClassifier):
             bag_ngrams=self.bag_ngrams,
             bag_buckets=self._built_buckets(),
             bag_dim=self._bag_dim(),
+            multi_label=self._multi_label,
         )
+
+    @property
+    def _multi_label(self):
+        """Fitted (or being fitted) on several labels per text."""
+        return vars(self).get("target_type_") == "multilabel-indicator"
+
+    @property
+    def target_encoder(self):
+        """scikeras' label encoder, reading an indicator matrix as several
+        labels per text even where each text has one."""
+        return LabelEncoder(loss=self.loss)
 
     def _keras_build_fn(self, compile_kwargs):
         vocab_size, n_classes = self.feature_encoder_.vocab_size_, self.n_classes_
@@ -592,6 +616,7 @@ class LSTMClassifier(KerasClassifier):
             bag_ngrams=self.bag_ngrams,
             bag_buckets=self._built_buckets(),
             bag_dim=self._bag_dim(),
+            multi_label=self._multi_label,
         )
         prior = rows * columns if with_prior else 0
         weights = self._weight_count(vocab_size, n_classes)
@@ -610,6 +635,7 @@ class LSTMClassifier(KerasClassifier):
             bag_buckets=self._built_buckets(),
             bag_binary=self.bag_binary,
             bag_dim=self._bag_dim(),
+            multi_label=self._multi_label,
         )
         learning_rate = self.learning_rate
         if learning_rate == "auto":
@@ -622,7 +648,7 @@ class LSTMClassifier(KerasClassifier):
         if compile_kwargs["loss"] is None:
             compile_kwargs["loss"] = (
                 keras.losses.BinaryCrossentropy(label_smoothing=self.label_smoothing)
-                if self.n_classes_ <= 2
+                if self.n_classes_ <= 2 or self._multi_label
                 else SparseCrossentropy(label_smoothing=self.label_smoothing)
             )
         if not compile_kwargs.get("metrics") and not compile_kwargs.get(
@@ -630,7 +656,12 @@ class LSTMClassifier(KerasClassifier):
         ):
             # Weighted by sample_weight and class_weight, as scikit-learn's
             # `score` is: early stopping watches what the weights ask for.
-            compile_kwargs["weighted_metrics"] = ["accuracy"]
+            # (of each label, with several labels per text)
+            compile_kwargs["weighted_metrics"] = [
+                keras.metrics.BinaryAccuracy(name="accuracy")
+                if self._multi_label
+                else "accuracy"
+            ]
         model.compile(**compile_kwargs)
         return model
 
@@ -692,9 +723,8 @@ class LSTMClassifier(KerasClassifier):
             bag = None
         if bag is not None and bag.with_prior:
             weights = None if sample_weight is None else sample_weight[:kept]
-            bag.prior.assign(
-                naive_bayes_prior(bag, X[:kept], class_indices(y[:kept]), weights)
-            )
+            labels = y[:kept] if self._multi_label else class_indices(y[:kept])
+            bag.prior.assign(naive_bayes_prior(bag, X[:kept], labels, weights))
         if _in_fit and self.min_steps:
             # Small data gets more passes: at least `min_steps` gradient steps.
             batch_size = fit_args.get("batch_size") or 32
@@ -792,10 +822,18 @@ class LSTMClassifier(KerasClassifier):
             )
         if y is not None and y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
+        if y is not None and self._multi_label:
+            if y.shape[1:] != (self.n_classes_,) or not np.isin(y, (0, 1)).all():
+                raise ValueError(
+                    "validation_data's labels must be an indicator matrix of 0 "
+                    f"and 1 with {self.n_classes_} columns, as y, got shape "
+                    f"{y.shape}."
+                )
+            y = y.astype(self.y_dtype_)
         for what, values in [("labels", y), *[("sample weights", w) for w in weights]]:
             if values is None:
                 raise ValueError(f"validation_data holds no {what}.")
-            if values.ndim != 1:
+            if values.ndim != (2 if what == "labels" and self._multi_label else 1):
                 raise ValueError(
                     f"validation_data's {what} must be 1-D (one per sequence), "
                     f"got shape {values.shape}."
@@ -805,6 +843,15 @@ class LSTMClassifier(KerasClassifier):
                     f"validation_data holds {len(X)} sequences but {len(values)} "
                     f"{what}."
                 )
+        if not self._multi_label:
+            self._check_known_labels(y)
+        encoded = (
+            self.feature_encoder_.transform(X),
+            self.target_encoder_.transform(y),
+        )
+        return encoded + tuple(weights)
+
+    def _check_known_labels(self, y):
         # as objects: NumPy would otherwise compare 3 and '3' as strings
         unknown = y[~np.isin(y.astype(object), self.classes_.astype(object))]
         if unknown.size:
@@ -814,11 +861,6 @@ class LSTMClassifier(KerasClassifier):
                 f"validation_data holds labels that are not among the classes "
                 f"{known}{'...' if len(self.classes_) > 10 else ''}: {first}"
             )
-        encoded = (
-            self.feature_encoder_.transform(X),
-            self.target_encoder_.transform(y),
-        )
-        return encoded + tuple(weights)
 
     def _fit_bucketed(
         self,
@@ -970,7 +1012,9 @@ class LSTMClassifier(KerasClassifier):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Probability of each class, in the order of ``classes_``.
+            Probability of each class, in the order of ``classes_``; with
+            several labels per text, of each label (independent sigmoids, which
+            need not add up to 1).
         """
         # scikeras squeezes the output, which drops the sample axis of a single
         # sample; there are always at least two class columns to keep.
@@ -989,8 +1033,9 @@ class LSTMClassifier(KerasClassifier):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
-            Labels, as given to ``fit``.
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Labels, as given to ``fit``; with several labels per text, the
+            indicator matrix of the labels whose probability is above 0.5.
         """
         with arrays_inside():
             return super().predict(X, **kwargs)
@@ -1014,8 +1059,14 @@ class LSTMClassifier(KerasClassifier):
         ----------
         X : array-like of shape (n_samples, seq_len)
             Non-negative integer word indices (0 is padding).
-        y : array-like of shape (n_samples,)
-            Class labels (ints, strings...); at least two classes.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels (ints, strings...); at least two classes. Or, for
+            several labels per text, their indicator matrix of 0 and 1 (as
+            `sklearn.preprocessing.MultiLabelBinarizer` makes): an independent
+            sigmoid per label, the bag's naive Bayes prior counted per label,
+            early stopping watching the held-out accuracy of each label.
+            ``classes_`` are then the columns: 0, 1, ..., or the column names
+            of a DataFrame.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples in the loss.
         **kwargs
@@ -1031,7 +1082,13 @@ class LSTMClassifier(KerasClassifier):
         self : LSTMClassifier
             The fitted classifier.
         """
+        names = label_names(y)
         y = as_label_vector(y)
+        if np.ndim(y) == 2 and self.class_weight is not None:
+            raise ValueError(
+                "class_weight weighs the classes of one label per text; with "
+                "several labels per text (a 2-D y), pass sample_weight instead."
+            )
         with fit_transaction(self, y) as random:
             super().fit(
                 X,
@@ -1043,6 +1100,8 @@ class LSTMClassifier(KerasClassifier):
             )
             sequences = self.feature_encoder_.transform(check_sequences(X))
             self.bag_row_names_ = name_strongest_rows(self.model_, sequences)
+            if names is not None:
+                self.classes_ = names
         return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None, **kwargs):
@@ -1088,7 +1147,7 @@ class LSTMClassifier(KerasClassifier):
         # `_more_tags` that scikit-learn >= 1.7 ignores: declare the tags here.
         tags = super().__sklearn_tags__()
         tags.estimator_type = "classifier"
-        tags.classifier_tags = ClassifierTags(multi_class=True)
+        tags.classifier_tags = ClassifierTags(multi_class=True, multi_label=True)
         tags.target_tags.required = True
         # Word indices: non-negative integers (scikit-learn's common checks then
         # feed such data).

@@ -33,6 +33,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._batching import Windows, batches
 from ._classifier import LSTMClassifier
+from ._model import n_outputs
 from ._ngram_names import KEPT, bag_weights, name_rows, ngram_rows, strongest_rows
 from ._sequencer import OOV_INDEX, TextSequencer
 from ._validation import check_texts
@@ -377,8 +378,9 @@ def top_ngrams(pipeline, k=10, texts=None):
 
 
 def _outputs(classifier):
-    """The logits of ``classifier``'s model: 1 for two classes, else one per class."""
-    return 1 if classifier.n_classes_ <= 2 else classifier.n_classes_
+    """The logits of ``classifier``'s model: 1 for two classes, else one per
+    class (or label)."""
+    return n_outputs(classifier.n_classes_, classifier._multi_label)
 
 
 def _steps(pipeline):

@@ -47,7 +47,9 @@ def export(pipeline, path):
     (input ``"text"``) and returns, per text, ``"probabilities"`` (float32, one
     column per class in the order of ``classes_``) and ``"label"`` (the
     predicted class, as an int64, bool, float64 or string tensor after the
-    labels' type). It runs the whole pipeline in TensorFlow ops: the
+    labels' type); for several labels per text, ``"probabilities"`` of each
+    label and ``"labels"``, their int32 indicator matrix (those above 0.5, as
+    ``predict``). It runs the whole pipeline in TensorFlow ops: the
     lowercasing, the token pattern, the n-grams, the word index, truncation,
     padding and the model, batching rows of one width as ``predict_proba``
     does. Its probabilities equal ``pipeline.predict_proba``'s to within
@@ -280,6 +282,7 @@ class _Serving:
             self.pad_before = sequencer.padding == "pre"
         self.batch_size = classifier._predict_batch_size()
         self.classes = _label_tensor(classifier.classes_)
+        self.multi_label = classifier._multi_label
 
     def __call__(self, texts):
         # As TextSequencer refuses bytes that are not UTF-8: RE2 matches any
@@ -297,6 +300,11 @@ class _Serving:
         steps = (tf.maximum(ids.row_lengths(), 1) + self.step - 1) // self.step
         widths = tf.minimum(steps * self.step, self.maxlen)
         probabilities = self.predict(ids, widths)
+        if self.multi_label:  # as predict: the labels above 0.5
+            return {
+                "probabilities": probabilities,
+                "labels": tf.cast(probabilities > 0.5, tf.int32),
+            }
         if probabilities.shape[-1] == 1:  # one sigmoid unit
             probabilities = tf.concat([1 - probabilities, probabilities], axis=1)
         labels = tf.gather(self.classes, tf.argmax(probabilities, axis=1))

@@ -332,8 +332,10 @@ def naive_bayes_prior(bag, X, labels, sample_weight=None, chunk=1000):
         The layer whose rows are counted.
     X : ndarray of shape (n_samples, steps)
         Word indices.
-    labels : ndarray of shape (n_samples,)
-        Class index of each text, in ``[0, n_classes)``.
+    labels : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        Class index of each text, in ``[0, n_classes)``; or, for several
+        labels per text, their 0/1 indicator matrix: each label's ratios are
+        then those of its texts against the others.
     sample_weight : ndarray of shape (n_samples,), optional
         What each text counts for (1 each by default).
     chunk : int, default=1000
@@ -343,8 +345,11 @@ def naive_bayes_prior(bag, X, labels, sample_weight=None, chunk=1000):
     -------
     prior : ndarray of shape (bag.rows, bag.units), dtype float32
     """
-    n_classes = max(bag.units, 2)
+    labels = np.asarray(labels)
+    multi_label = labels.ndim == 2
+    n_classes = labels.shape[1] if multi_label else max(bag.units, 2)
     counts = np.zeros(n_classes * bag.rows)
+    texts = np.zeros(bag.rows)  # texts holding each n-gram (multi-label)
     for start in range(0, len(X), chunk):
         ids, valid = (np.asarray(a) for a in bag.ngram_ids(X[start : start + chunk]))
         # Each n-gram once per text: sort each row, keep the first of each run.
@@ -352,12 +357,24 @@ def naive_bayes_prior(bag, X, labels, sample_weight=None, chunk=1000):
         first = np.ones(ids.shape, dtype=bool)
         first[:, 1:] = ids[:, 1:] != ids[:, :-1]
         first &= ids >= 0
-        of_text = np.broadcast_to(labels[start : start + chunk, None], ids.shape)
         weights = None
         if sample_weight is not None:
             weights = np.broadcast_to(
                 sample_weight[start : start + chunk, None], ids.shape
             )[first]
+        if multi_label:
+            texts += np.bincount(ids[first], weights=weights, minlength=bag.rows)
+            rows = np.broadcast_to(np.arange(ids.shape[0])[:, None], ids.shape)[first]
+            block = labels[start : start + chunk]
+            for label in range(n_classes):
+                holds = block[rows, label] > 0
+                counts[label * bag.rows : (label + 1) * bag.rows] += np.bincount(
+                    ids[first][holds],
+                    weights=None if weights is None else weights[holds],
+                    minlength=bag.rows,
+                )
+            continue
+        of_text = np.broadcast_to(labels[start : start + chunk, None], ids.shape)
         counts += np.bincount(
             of_text[first] * bag.rows + ids[first],
             weights=weights,
@@ -365,14 +382,24 @@ def naive_bayes_prior(bag, X, labels, sample_weight=None, chunk=1000):
         )
     counts = counts.reshape(n_classes, bag.rows)
     inside = counts + 1
-    outside = counts.sum(axis=0) - counts + 1
+    outside = (texts if multi_label else counts.sum(axis=0)) - counts + 1
     ratios = np.log(inside / inside.sum(axis=1, keepdims=True)) - np.log(
         outside / outside.sum(axis=1, keepdims=True)
     )
-    return (ratios[1:] if bag.units == 1 else ratios).T.astype(np.float32)
+    if bag.units == 1 and not multi_label:
+        ratios = ratios[1:]
+    return ratios.T.astype(np.float32)
 
 
-def bag_shape(*, vocab_size, n_classes, bag_ngrams, bag_buckets, bag_dim=None):
+def n_outputs(n_classes, multi_label=False):
+    """Output units: one sigmoid for two classes, one per class (a softmax) for
+    more, one sigmoid per label for several labels per text."""
+    return n_classes if multi_label or n_classes > 2 else 1
+
+
+def bag_shape(
+    *, vocab_size, n_classes, bag_ngrams, bag_buckets, bag_dim=None, multi_label=False
+):
     """Rows and columns of `build_lstm_model`'s bag, and whether it has a prior.
 
     Returns
@@ -384,7 +411,7 @@ def bag_shape(*, vocab_size, n_classes, bag_ngrams, bag_buckets, bag_dim=None):
     """
     if not bag_ngrams:
         return 0, 0, False
-    outputs = 1 if n_classes <= 2 else n_classes
+    outputs = n_outputs(n_classes, multi_label)
     columns = outputs if bag_dim is None else min(bag_dim, outputs)
     rows = vocab_size + (bag_buckets if bag_ngrams > 1 else 0)
     return rows, columns, columns == outputs
@@ -400,6 +427,7 @@ def count_weights(
     bag_ngrams=3,
     bag_buckets=2_097_143,
     bag_dim=None,
+    multi_label=False,
 ):
     """The number of weights of `build_lstm_model`'s model, without building it.
 
@@ -413,7 +441,7 @@ def count_weights(
     """
     directions = 2 if bidirectional else 1
     features = directions * units
-    outputs = 1 if n_classes <= 2 else n_classes
+    outputs = n_outputs(n_classes, multi_label)
     count = vocab_size * embedding_dim
     count += directions * 4 * units * (embedding_dim + units + 1)
     count += (features + 1) * outputs
@@ -423,6 +451,7 @@ def count_weights(
         bag_ngrams=bag_ngrams,
         bag_buckets=bag_buckets,
         bag_dim=bag_dim,
+        multi_label=multi_label,
     )
     if bag_ngrams:  # the gates; kernel and prior, or kernel and projection
         count += features + 1 + rows * columns
@@ -445,6 +474,7 @@ def build_lstm_model(
     bag_buckets=2_097_143,
     bag_binary=True,
     bag_dim=None,
+    multi_label=False,
 ):
     """Build the (uncompiled) LSTM text classifier.
 
@@ -457,7 +487,8 @@ def build_lstm_model(
         Number of rows of the embedding: inputs are word indices in
         ``[0, vocab_size)``.
     n_classes : int
-        Number of classes; 2 gives one sigmoid unit, more a softmax layer.
+        Number of classes; 2 gives one sigmoid unit, more a softmax layer
+        (with ``multi_label``: the number of labels, a sigmoid unit each).
     embedding_dim : int, default=32
         Size of the word vectors.
     units : int, default=64
@@ -491,6 +522,8 @@ def build_lstm_model(
         bag a low-rank model, as fastText's hidden layer: its columns go through
         a shared projection (layer ``"bag_projection"``) to the outputs, so
         that its size does not grow with the number of classes.
+    multi_label : bool, default=False
+        Several labels per text: an independent sigmoid unit per label.
 
     Returns
     -------
@@ -498,7 +531,7 @@ def build_lstm_model(
         Takes int sequences of any length, returns class probabilities: shape
         ``(batch, 1)`` for two classes, ``(batch, n_classes)`` otherwise.
     """
-    outputs = 1 if n_classes <= 2 else n_classes
+    outputs = n_outputs(n_classes, multi_label)
     inputs = keras.Input(shape=(None,), dtype="int32")
     x = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=mask_zero)(inputs)
     if dropout:
@@ -537,6 +570,7 @@ def build_lstm_model(
             bag_ngrams=bag_ngrams,
             bag_buckets=bag_buckets,
             bag_dim=bag_dim,
+            multi_label=multi_label,
         )
         bag = NgramBag(
             vocab_size,
@@ -554,5 +588,6 @@ def build_lstm_model(
             )
             bagged = projection(bagged)
         logits = keras.layers.Add()([logits, bagged])
-    probabilities = keras.layers.Activation("sigmoid" if outputs == 1 else "softmax")
+    sigmoid = outputs == 1 or multi_label
+    probabilities = keras.layers.Activation("sigmoid" if sigmoid else "softmax")
     return keras.Model(inputs, probabilities(logits), name="lstm_classifier")

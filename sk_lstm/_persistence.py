@@ -338,6 +338,7 @@ def _describe(step):
             },
             "bag_buckets_": step.bag_buckets_,
             "do_early_stopping_": bool(step.do_early_stopping_),
+            "multi_label": step._multi_label,
         }
         names = getattr(step, "bag_row_names_", None)
         fitted["bag_row_names_"] = None if names is None else names.tolist()
@@ -426,6 +427,11 @@ def _rebuild_classifier(classifier, fitted, archive, member):
     stopped = fitted.get("do_early_stopping_", classifier.early_stopping is True)
     if type(stopped) is not bool:
         raise ValueError(f"do_early_stopping_ {stopped!r} is not true or false")
+    multi_label = fitted.get("multi_label", False)  # files from before: one label
+    if type(multi_label) is not bool:
+        raise ValueError(f"multi_label {multi_label!r} is not true or false")
+    if multi_label:
+        classifier.target_type_ = "multilabel-indicator"
     weights = classifier._weight_count(vocab_size, len(classes))
     check_model_size(length, vocab_size, len(classes), weights)  # before reading
     history = fitted["history_"]
@@ -455,6 +461,8 @@ def _rebuild_classifier(classifier, fitted, archive, member):
             model_path,
             f"the weights in {member!r}",
         )
+    if multi_label:  # the columns' names, which the stand-in labels lack
+        classifier.classes_ = classes
     classifier.do_early_stopping_ = stopped
     classifier.history_ = history
     names = fitted.get("bag_row_names_")  # files from before them have none

@@ -11,9 +11,11 @@ import inspect
 import scikeras
 from scikeras._utils import route_params
 from scikeras.utils import metric_name
+from scikeras.utils.transformers import ClassifierLabelEncoder
 from scikeras.wrappers import KerasClassifier
+from sklearn.utils.multiclass import type_of_target
 
-__all__ = ["HOOKS", "history_key", "missing_hooks", "route_params"]
+__all__ = ["HOOKS", "LabelEncoder", "history_key", "missing_hooks", "route_params"]
 
 #: name -> the parameters sk_lstm calls or overrides it with (None: an attribute
 #: or property that must exist). Methods are of `scikeras.wrappers.KerasClassifier`.
@@ -48,7 +50,28 @@ HOOKS = {
     "fit": ("X", "y", "sample_weight", "kwargs"),
     "partial_fit": ("X", "y", "classes", "sample_weight", "kwargs"),
     "initialize": ("X", "y"),
+    # overridden: `LabelEncoder`
+    "target_encoder": None,
 }
+
+
+class LabelEncoder(ClassifierLabelEncoder):
+    """scikeras' label encoder, which reads an indicator matrix whose rows each
+    hold one label as one-hot classes (one softmax, argmax predictions): here
+    an indicator matrix always means several labels per text."""
+
+    def fit(self, y):
+        """Fit as scikeras does; keep an indicator matrix multi-label.
+
+        Returns
+        -------
+        self : LabelEncoder
+        """
+        super().fit(y)
+        if type_of_target(y) == "multilabel-indicator":
+            # classes_ and n_classes_ are the columns either way
+            self._target_type = "multilabel-indicator"
+        return self
 
 
 def history_key(key):
@@ -98,6 +121,8 @@ def missing_hooks():
                 f"KerasClassifier.{name} no longer takes {lacking} (it takes "
                 f"{list(have)})"
             )
+    if "self._target_type = " not in inspect.getsource(ClassifierLabelEncoder.fit):
+        problems.append("ClassifierLabelEncoder.fit no longer sets _target_type")
     route = inspect.signature(route_params).parameters
     if list(route)[:3] != ["params", "destination", "pass_filter"]:
         problems.append(f"scikeras._utils.route_params takes {list(route)}")

@@ -86,9 +86,21 @@ def check_labels(y, classes=None):
             "LSTMClassifier requires y to be passed, but the target y is None."
         )
     labels = np.asarray(y)
+    if labels.ndim == 2 and len(labels):
+        target_type = type_of_target(labels)
+        if target_type == "multilabel-indicator" and not np.isin(labels, (0, 1)).all():
+            target_type = f"of values {np.unique(labels).tolist()}"  # {0, 2}...
+        if target_type != "multilabel-indicator":
+            raise ValueError(
+                f"y of shape {labels.shape} is {target_type}: a 2-D y must be "
+                "an indicator matrix of 0 and 1, a column per label (as "
+                "MultiLabelBinarizer makes), with at least two columns."
+            )
+        return
     if labels.ndim != 1:
         raise ValueError(
-            f"y should be a 1d array (one label per text), got shape {labels.shape}."
+            "y should be a 1d array (one label per text) or a 2-D indicator "
+            f"matrix (several labels per text), got shape {labels.shape}."
         )
     if len(labels) == 0:
         raise ValueError("Found array with 0 sample(s): y is empty.")
@@ -113,12 +125,28 @@ def check_labels(y, classes=None):
         )
 
 
+def label_names(y):
+    """The column names of a DataFrame of several labels per text (else None)."""
+    columns = getattr(y, "columns", None)
+    if columns is None or len(columns) < 2:
+        return None
+    names = np.asarray(columns)
+    if len(set(names.tolist())) != len(names):
+        raise ValueError(
+            f"y's columns, the labels, are not distinct: {names.tolist()[:10]}"
+        )
+    return names
+
+
 def as_label_vector(y):
-    # A column vector is taken as 1-D with a warning, as scikit-learn does.
+    # A column vector is taken as 1-D with a warning, as scikit-learn does; an
+    # indicator matrix of several columns stays: several labels per text.
     if y is None:
         return y
     labels = np.asarray(y)
-    return column_or_1d(labels, warn=True) if labels.ndim == 2 else labels
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        return column_or_1d(labels, warn=True)
+    return labels
 
 
 def checked_sample_weight(sample_weight):

@@ -22,10 +22,12 @@ SUBSET_SEED = 7
 
 
 def train_and_test(args):
-    """Return ``X_train, y_train, X_test, y_test`` and a name for the test texts.
+    """Return ``X_train, y_train, X_test, y_test``, a name for the test texts
+    and the labels' names (None but for several labels per text).
 
     IMDB comes with its own test set; the user's own data is split
-    (stratified, ``args.test_size``, ``args.random_state``).
+    (stratified, ``args.test_size``, ``args.random_state``). Several labels
+    per text come as indicator matrices, whose columns the names name.
     """
     if _is_imdb(args.data):
         X_train, y_train = load_imdb(subset="train", path=args.data, return_X_y=True)
@@ -33,7 +35,11 @@ def train_and_test(args):
         test_name = "IMDB test reviews"
     else:
         X, y = read_labelled_texts(
-            args.data, args.text_column, args.label_column, args.allow_multiline
+            args.data,
+            args.text_column,
+            args.label_column,
+            args.allow_multiline,
+            args.label_separator,
         )
         X_train, X_test, y_train, y_test = _split(
             X, y, test_size=args.test_size, random_state=args.random_state
@@ -41,7 +47,11 @@ def train_and_test(args):
         test_name = f"held-out texts ({args.test_size:.0%} of {Path(args.data).name})"
     X_train, y_train = _subsample(X_train, y_train, args.max_samples, args.random_state)
     X_test, y_test = _subsample(X_test, y_test, args.max_samples, args.random_state)
-    return X_train, y_train, X_test, y_test, test_name
+    names = None
+    if is_multi_label(y_train):
+        _, names = indicator([*y_train, *y_test])
+        y_train, y_test = indicator(y_train, names)[0], indicator(y_test, names)[0]
+    return X_train, y_train, X_test, y_test, test_name, names
 
 
 def evaluation_set(args):
@@ -51,7 +61,11 @@ def evaluation_set(args):
         name = "IMDB test reviews"
     else:
         X, y = read_labelled_texts(
-            args.data, args.text_column, args.label_column, args.allow_multiline
+            args.data,
+            args.text_column,
+            args.label_column,
+            args.allow_multiline,
+            args.label_separator,
         )
         name = f"texts of {Path(args.data).name}"
     X, y = _subsample(X, y, args.max_samples, random_state=SUBSET_SEED)
@@ -59,7 +73,11 @@ def evaluation_set(args):
 
 
 def read_labelled_texts(
-    path, text_column="text", label_column="label", allow_multiline=False
+    path,
+    text_column="text",
+    label_column="label",
+    allow_multiline=False,
+    label_separator=None,
 ):
     """Read texts and labels from a table file or a folder of label sub-folders.
 
@@ -75,13 +93,18 @@ def read_labelled_texts(
         Accept a quoted CSV/TSV field that spans more than `MAX_FIELD_LINES`
         lines. Fields over several lines always get a warning on standard
         error that counts them.
+    label_separator : str or None, default=None
+        Several labels per text: a label cell holds any number of labels
+        separated by it (an empty cell: none). In JSON Lines, a label that is
+        a list of labels reads so without it.
 
     Returns
     -------
     X : list of str
     y : ndarray of shape (n_texts,)
         Labels from a CSV/TSV file that are all whole numbers are read as ints
-        (as IMDB's 0/1), others are kept as strings.
+        (as IMDB's 0/1), others are kept as strings. With several labels per
+        text, an object array of tuples of labels (strings; see `indicator`).
 
     Raises
     ------
@@ -102,11 +125,26 @@ def read_labelled_texts(
         if suffix in _DELIMITERS:
             delimiter = _DELIMITERS[suffix]
             X, y = _read_delimited(
-                source, delimiter, text_column, label_column, allow_multiline
+                source,
+                delimiter,
+                text_column,
+                label_column,
+                allow_multiline,
+                empty_labels=label_separator is not None,
             )
-            y = _whole_numbers_as_ints(y)
+            if label_separator is None:
+                y = _whole_numbers_as_ints(y)
+            else:
+                y = [
+                    tuple(part.strip() for part in cell.split(label_separator))
+                    if cell.strip()
+                    else ()
+                    for cell in y
+                ]
         elif suffix in _JSON_LINES:
             X, y = _read_json_lines(source, text_column, label_column)
+            if label_separator is not None or any(isinstance(v, list) for v in y):
+                y = [_label_set(v, label_separator) for v in y]
         else:
             raise CommandError(
                 f"Cannot read {path}: unknown file type {suffix or '(none)'}; "
@@ -116,7 +154,52 @@ def read_labelled_texts(
         raise CommandError(f"{path} is not UTF-8 text ({error}).") from None
     if not X:
         raise CommandError(f"{path} holds no texts.")
+    if y and isinstance(y[0], tuple):
+        labels = np.empty(len(y), dtype=object)
+        labels[:] = y
+        return X, labels
     return X, np.asarray(y)
+
+
+def _label_set(value, separator):
+    """The labels of a JSON value: a list of them, or a string cut at ``separator``."""
+    if isinstance(value, list):
+        return tuple(str(label) for label in value)
+    if separator is not None and isinstance(value, str):
+        return tuple(part.strip() for part in value.split(separator) if part.strip())
+    return (str(value),)
+
+
+def is_multi_label(y):
+    """Whether ``y`` (of `read_labelled_texts`) holds several labels per text."""
+    return y.dtype == object and len(y) > 0 and isinstance(y[0], tuple)
+
+
+def indicator(label_sets, names=None):
+    """The 0/1 indicator matrix of ``label_sets`` and its columns' labels.
+
+    ``names`` fixes the columns (a model's ``classes_``); a label outside
+    them is a `CommandError`.
+    """
+    sets = [set(labels) for labels in label_sets]
+    if names is None:
+        names = sorted(set().union(*sets))
+        if len(names) < 2:
+            raise CommandError(
+                f"The texts hold {len(names)} distinct label(s): several labels "
+                "per text need at least two."
+            )
+    unknown = set().union(*sets) - set(names)
+    if unknown:
+        raise CommandError(
+            f"The data has labels the model does not know: {sorted(unknown)[:5]} "
+            f"(the model's labels: {list(names)})."
+        )
+    column = {name: i for i, name in enumerate(names)}
+    Y = np.zeros((len(sets), len(names)), dtype=np.int64)
+    for row, labels in enumerate(sets):
+        Y[row, [column[label] for label in labels]] = 1
+    return Y, np.asarray(names)
 
 
 def _is_imdb(path):
@@ -128,7 +211,9 @@ def _is_imdb(path):
     return _find_source(Path(path).expanduser()) is not None
 
 
-def _read_delimited(path, delimiter, text_column, label_column, allow_multiline):
+def _read_delimited(
+    path, delimiter, text_column, label_column, allow_multiline, empty_labels=False
+):
     # A long text must not hit the csv module's default 128 kB field limit.
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     with open(path, newline="", encoding="utf-8-sig") as file:
@@ -147,7 +232,7 @@ def _read_delimited(path, delimiter, text_column, label_column, allow_multiline)
                 breaks = sum(v.count("\n") for v in row.values() if isinstance(v, str))
                 first = reader.line_num - breaks
                 text, label = row[text_column], row[label_column]
-                if text is None or not label:
+                if text is None or label is None or not (label or empty_labels):
                     column = label_column if text is not None else text_column
                     raise CommandError(
                         f"{path}, line {first}: no value in column {column!r}."
@@ -247,9 +332,10 @@ def _whole_numbers_as_ints(labels):
 
 
 def _split(X, y, *, test_size, random_state):
+    stratify = None if is_multi_label(y) else y
     try:
         return train_test_split(
-            X, y, test_size=test_size, stratify=y, random_state=random_state
+            X, y, test_size=test_size, stratify=stratify, random_state=random_state
         )
     except ValueError as error:  # a class with a single text, a tiny test set
         raise CommandError(
@@ -260,7 +346,8 @@ def _split(X, y, *, test_size, random_state):
 def _subsample(X, y, n, random_state):
     if n is None or n >= len(y):
         return X, y
+    stratify = None if is_multi_label(y) else y
     X_sub, _, y_sub, _ = train_test_split(
-        X, y, train_size=n, stratify=y, random_state=random_state
+        X, y, train_size=n, stratify=stratify, random_state=random_state
     )
     return X_sub, y_sub

@@ -3,12 +3,18 @@
 import sys
 
 import numpy as np
-from sklearn.metrics import classification_report, confusion_matrix, roc_auc_score
+from sklearn.metrics import (
+    accuracy_score,
+    classification_report,
+    confusion_matrix,
+    multilabel_confusion_matrix,
+    roc_auc_score,
+)
 
 from . import _plots
-from ._data import evaluation_set
+from ._data import evaluation_set, indicator, is_multi_label
 from ._errors import CommandError
-from ._files import check_writable, load_model, sibling
+from ._files import check_writable, load_model, several_labels, sibling
 
 #: Texts labelled at a time: the encoded sequences of one chunk are in memory.
 CHUNK_TEXTS = 10_000
@@ -21,6 +27,16 @@ def run(args):
     check_writable(plot_path)
     X, y, name = evaluation_set(args)
     classes = model.classes_
+    multi_label = several_labels(model)
+    if multi_label != is_multi_label(y):
+        learned, given = ("several", "one") if multi_label else ("one", "several")
+        advice = "pass" if multi_label else "leave out"
+        raise CommandError(
+            f"{args.model} learned {learned} label(s) per text, the data has "
+            f"{given}: {advice} --label-separator."
+        )
+    if multi_label:
+        return _several_labels(args, model, X, indicator(y, classes)[0], name)
     unknown = set(np.unique(y).tolist()) - set(classes.tolist())
     if unknown:
         raise CommandError(
@@ -28,12 +44,7 @@ def run(args):
             f"{sorted(map(str, unknown))[:5]} (the model's labels: "
             f"{[str(c) for c in classes]})."
         )
-    proba = np.concatenate(
-        [
-            model.predict_proba(X[start : start + CHUNK_TEXTS])
-            for start in range(0, len(X), CHUNK_TEXTS)
-        ]
-    )
+    proba = _chunked_proba(model, X)
     predicted = classes[proba.argmax(axis=1)]
 
     print(f"{args.model} on {len(y):,} {name}\n")
@@ -55,6 +66,42 @@ def run(args):
         print(f"\nSaved the confusion matrix plot to {plot_path}")
     else:
         print(_plots.MISSING, file=sys.stderr)
+    return 0
+
+
+def _chunked_proba(model, X):
+    return np.concatenate(
+        [
+            model.predict_proba(X[start : start + CHUNK_TEXTS])
+            for start in range(0, len(X), CHUNK_TEXTS)
+        ]
+    )
+
+
+def _several_labels(args, model, X, Y, name):
+    """The report of a model of several labels per text: per label, then
+    micro and macro averages, ROC AUC and each label's 2x2 matrix."""
+    classes = model.classes_
+    proba = _chunked_proba(model, X)
+    predicted = (proba > 0.5).astype(int)
+    print(f"{args.model} on {len(Y):,} {name}, several labels per text\n")
+    names = [str(c) for c in classes]
+    print(classification_report(Y, predicted, target_names=names, digits=4,
+                                zero_division=0))  # fmt: skip
+    print(f"Subset accuracy (every label of a text right): "
+          f"{accuracy_score(Y, predicted):.4f}")  # fmt: skip
+    try:
+        auc = f"{roc_auc_score(Y, proba, average='macro'):.4f} (macro average)"
+    except ValueError as error:  # a label that every text has, or none
+        auc = f"undefined ({error})"
+    print(f"ROC AUC: {auc}\n")
+    print("Per label (rows: true, columns: predicted; 0 without, 1 with):")
+    width = max(len(n) for n in names)
+    for label, matrix in zip(names, multilabel_confusion_matrix(Y, predicted),
+                             strict=True):  # fmt: skip
+        (tn, fp), (fn, tp) = matrix
+        print(f"{label.rjust(width)}   0: {tn:>7} {fp:>7}   1: {fn:>7} {tp:>7}")
+    print("\nNo confusion matrix plot for several labels per text.")
     return 0
 
 

@@ -68,6 +68,12 @@ def _compression(path):
     return (methods[suffix], 3) if suffix in methods else 0
 
 
+def several_labels(model):
+    """Whether a loaded model learned several labels per text."""
+    last = model.steps[-1][1] if hasattr(model, "steps") else model
+    return bool(getattr(last, "_multi_label", False))
+
+
 def load_model(path):
     """Load a fitted classifier from a joblib file or an `sk_lstm.save` file.
 

@@ -238,6 +238,13 @@ def _add_data_options(parser, *, evaluation=False):
         help="column (or JSON key) of the labels in a .csv/.tsv/.jsonl file",
     )
     data.add_argument(
+        "--label-separator",
+        metavar="SEP",
+        help="several labels per text: the label column holds any number of "
+        "labels separated by SEP (say '|'; an empty cell: none), and the model "
+        "learns each; a .jsonl label that is a list is read so without it",
+    )
+    data.add_argument(
         "--allow-multiline",
         action="store_true",
         help="accept a quoted .csv/.tsv field that spans more than "

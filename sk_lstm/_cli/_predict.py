@@ -1,11 +1,12 @@
 """``sk-lstm predict``: label texts with a saved model."""
 
+import functools
 import json
 import os
 import sys
 
 from ._errors import CommandError
-from ._files import load_model
+from ._files import load_model, several_labels
 
 #: Lines read, labelled and written at a time by ``sk-lstm predict``.
 CHUNK_LINES = 1000
@@ -16,27 +17,51 @@ def run(args):
     check_text_source(args)
     model = load_model(args.model)
     labels = model.classes_.tolist()  # plain Python values, for JSON
+    if several_labels(model):
+        show = functools.partial(_several, labels, args.json)
+    else:
+        show = functools.partial(_one, labels, args.json)
     labelled = 0
     # A chunk at a time: memory stays that of one chunk, and the first labels
     # come out while the rest of the input is still being read.
     for texts in text_chunks(args):
         for text, proba in zip(texts, model.predict_proba(texts).tolist(), strict=True):
-            best = max(range(len(labels)), key=proba.__getitem__)
-            if args.json:
-                record = {
-                    "text": text,
-                    "label": labels[best],
-                    "probability": proba[best],
-                    "probabilities": dict(zip(map(str, labels), proba, strict=True)),
-                }
-                print(json.dumps(record, ensure_ascii=False))
-            else:
-                print(f"{labels[best]}\t{proba[best]:.4f}\t{_abridged(text)}")
+            print(show(text, proba))
         sys.stdout.flush()
         labelled += len(texts)
     if not labelled:
         raise CommandError("No texts to label: the input has only empty lines.")
     return 0
+
+
+def _one(labels, as_json, text, proba):
+    """The line of a text: its label, its probability, the text (or JSON)."""
+    best = max(range(len(labels)), key=proba.__getitem__)
+    if as_json:
+        record = {
+            "text": text,
+            "label": labels[best],
+            "probability": proba[best],
+            "probabilities": dict(zip(map(str, labels), proba, strict=True)),
+        }
+        return json.dumps(record, ensure_ascii=False)
+    return f"{labels[best]}\t{proba[best]:.4f}\t{_abridged(text)}"
+
+
+def _several(labels, as_json, text, proba):
+    """The line of a text of several labels: those above 0.5, their
+    probabilities ("-" for none), the text (or JSON)."""
+    chosen = [i for i, p in enumerate(proba) if p > 0.5]
+    if as_json:
+        record = {
+            "text": text,
+            "labels": [labels[i] for i in chosen],
+            "probabilities": dict(zip(map(str, labels), proba, strict=True)),
+        }
+        return json.dumps(record, ensure_ascii=False)
+    names = ",".join(str(labels[i]) for i in chosen) or "-"
+    values = ",".join(f"{proba[i]:.4f}" for i in chosen) or "-"
+    return f"{names}\t{values}\t{_abridged(text)}"
 
 
 def check_text_source(args):

@@ -26,6 +26,7 @@ from ._data import train_and_test
 from ._errors import CommandError
 from ._files import check_writable, model_paths, save_model, sibling, write_csv
 from ._parser import given_hyperparameters, recipe_params
+from ._train import name_labels
 
 
 def run(args):
@@ -33,7 +34,7 @@ def run(args):
     models = model_paths(args.output, args.format)
     heatmap_path = sibling(args.results, "heatmap.png")
     check_writable(args.results, heatmap_path, *models.values())
-    X_train, y_train, X_test, y_test, test_name = train_and_test(args)
+    X_train, y_train, X_test, y_test, test_name, names = train_and_test(args)
 
     # An option given one value is fixed; given several, it is searched.
     given = {k: _distinct(v) for k, v in given_hyperparameters(args).items()}
@@ -78,6 +79,7 @@ def run(args):
     best = candidates[int(np.argmin([row["rank_test_score"] for row in table]))]
     print(f"\nRefitting the best candidate on all {len(y_train):,} training texts")
     pipe.set_params(**best).fit(X_train, y_train)
+    name_labels(pipe, names)
     pipe.set_params(sequencer__verbose=0, classifier__verbose=0)
     accuracy = pipe.score(X_test, y_test)
     print(f"Test accuracy: {accuracy:.4f} on {len(y_test):,} {test_name}")
@@ -105,7 +107,8 @@ def _describe(params):
 
 def _settings(args):
     """What, besides the grid, makes results comparable across runs."""
-    names = ("data", "text_column", "label_column", "test_size", "max_samples")
+    names = ("data", "text_column", "label_column", "label_separator", "test_size",
+             "max_samples")  # fmt: skip
     settings = {name: getattr(args, name) for name in names}
     if args.data is not None:
         settings["data"] = os.path.abspath(args.data)

@@ -7,6 +7,9 @@ import sys
 import threading
 import time
 
+import numpy as np
+from sklearn.metrics import f1_score
+
 from .._checkpoint import checkpoint_files, kept_until
 from .._pipeline import make_lstm_pipeline
 from . import _plots
@@ -39,7 +42,7 @@ def run(args):
     )
 
     start = time.perf_counter()
-    X_train, y_train, X_test, y_test, test_name = train_and_test(args)
+    X_train, y_train, X_test, y_test, test_name, names = train_and_test(args)
     print(
         f"Loaded {len(y_train):,} training texts and {len(y_test):,} {test_name} "
         f"in {time.perf_counter() - start:.1f} s"
@@ -57,7 +60,7 @@ def run(args):
         # failed save resumes with nothing left to train.
         with sigterm_interrupts(), kept_until(fits):
             _fit_and_save(pipe, (X_train, y_train, X_test, y_test), test_name,
-                          models, history_path, plot_path)  # fmt: skip
+                          names, models, history_path, plot_path)  # fmt: skip
     except KeyboardInterrupt as stop:
         print(f"sk-lstm train: {interrupted(checkpoints, fits)}", file=sys.stderr)
         return 143 if isinstance(stop, Terminated) else 130
@@ -75,16 +78,20 @@ def run(args):
     return 0
 
 
-def _fit_and_save(pipe, data, test_name, models, history_path, plot_path):
+def _fit_and_save(pipe, data, test_name, names, models, history_path, plot_path):
     X_train, y_train, X_test, y_test = data
     start = time.perf_counter()
     pipe.fit(X_train, y_train)
+    name_labels(pipe, names)
     print(f"Fit time: {time.perf_counter() - start:.1f} s")
     pipe.set_params(
         sequencer__verbose=0, classifier__verbose=0, classifier__checkpoint_dir=None
     )
     accuracy = pipe.score(X_test, y_test)
     print(f"Test accuracy: {accuracy:.4f} on {len(y_test):,} {test_name}")
+    if names is not None:
+        micro = f1_score(y_test, pipe.predict(X_test), average="micro")
+        print(f"(every label of a text right; micro-F1 of the labels: {micro:.4f})")
 
     save_model(pipe, models)
     print(f"Saved the fitted pipeline to {' and '.join(models.values())}")
@@ -95,6 +102,12 @@ def _fit_and_save(pipe, data, test_name, models, history_path, plot_path):
         print(f"Saved the learning curves to {plot_path}")
     else:
         print(_plots.MISSING, file=sys.stderr)
+
+
+def name_labels(pipe, names):
+    """Give a pipeline fitted on an indicator matrix the labels' names."""
+    if names is not None:
+        pipe.steps[-1][1].classes_ = np.asarray(names)
 
 
 def interrupted(checkpoints, fits):
