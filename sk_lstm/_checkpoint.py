@@ -21,7 +21,6 @@ import contextlib
 import contextvars
 import hashlib
 import json
-import numbers
 import os
 import zipfile
 
@@ -280,9 +279,7 @@ def _check_meta(meta):
     """Refuse a ``meta.json`` whose fields do not have the types written."""
     stopper = meta.get("stopper")
     fields = {
-        "epochs_done": isinstance(meta.get("epochs_done"), numbers.Integral)
-        and not isinstance(meta.get("epochs_done"), bool)
-        and meta.get("epochs_done") >= 0,
+        "epochs_done": _is_count(meta.get("epochs_done")),
         "stopped": isinstance(meta.get("stopped"), bool),
         "history": isinstance(meta.get("history"), list)
         and all(
@@ -290,18 +287,33 @@ def _check_meta(meta):
             and all(isinstance(v, (int, float)) for v in logs.values())
             for logs in meta.get("history")
         ),
-        "stopper": stopper is None
-        or (
-            isinstance(stopper, dict)
-            and {"wait", "stopped_epoch", "best", "best_epoch", "has_best_weights"}
-            <= stopper.keys()
-        ),
+        "stopper": stopper is None or _is_stopper(stopper),
     }
     wrong = [name for name, good in fields.items() if not good]
     if wrong:
         raise ValueError(f"its meta.json has a bad {', '.join(wrong)}")
     if len(meta["history"]) != meta["epochs_done"]:
         raise ValueError("its meta.json has a bad history")
+
+
+def _is_stopper(stopper):
+    """Whether ``stopper`` is early stopping's record as `Checkpoint` writes it."""
+    if not isinstance(stopper, dict):
+        return False
+    counts = [stopper.get(key) for key in ("wait", "stopped_epoch", "best_epoch")]
+    best = stopper.get("best")
+    return (
+        all(_is_count(count) for count in counts)
+        and (
+            best is None
+            or (isinstance(best, (int, float)) and not isinstance(best, bool))
+        )
+        and isinstance(stopper.get("has_best_weights"), bool)
+    )
+
+
+def _is_count(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _read_meta(archive):

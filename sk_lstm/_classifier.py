@@ -606,7 +606,10 @@ class LSTMClassifier(KerasClassifier):
     def target_encoder(self):
         """scikeras' label encoder, reading an indicator matrix as several
         labels per text even where each text has one."""
-        return LabelEncoder(loss=self.loss)
+        # as scikeras': the classes given to partial_fit are all the classes
+        classes = vars(self).get("classes_")
+        categories = "auto" if classes is None else [classes]
+        return LabelEncoder(loss=self.loss, categories=categories)
 
     def _keras_build_fn(self, compile_kwargs):
         vocab_size, n_classes = self.feature_encoder_.vocab_size_, self.n_classes_
@@ -711,7 +714,7 @@ class LSTMClassifier(KerasClassifier):
             fraction = AUTO_VALIDATION_FRACTION if stops_early else None
         if _in_fit and fraction is not None and not own_validation:
             X, y, sample_weight, kwargs["validation_data"] = split_validation(
-                X, y, sample_weight, fraction, random
+                X, y, sample_weight, fraction, random, stratify=not self._multi_label
             )
             own_validation = True
         if epochs == "auto":
@@ -850,6 +853,26 @@ class LSTMClassifier(KerasClassifier):
             self.target_encoder_.transform(y),
         )
         return encoded + tuple(weights)
+
+    def _check_label_columns(self, y, kept_model):
+        """Refuse class_weight with several labels per text, and, where the
+        fitted model is kept (``kept_model``), another number of labels."""
+        if np.ndim(y) == 2 and self.class_weight is not None:
+            raise ValueError(
+                "class_weight weighs the classes of one label per text; with "
+                "several labels per text (a 2-D y), pass sample_weight instead."
+            )
+        if (
+            kept_model
+            and np.ndim(y) == 2
+            and self._multi_label
+            and vars(self).get("model_") is not None
+            and np.shape(y)[1] != self.n_classes_
+        ):
+            raise ValueError(
+                f"y has {np.shape(y)[1]} labels (columns), but the model was fitted "
+                f"on {self.n_classes_}: fit a new model (warm_start=False)."
+            )
 
     def _check_known_labels(self, y):
         # as objects: NumPy would otherwise compare 3 and '3' as strings
@@ -1084,11 +1107,7 @@ class LSTMClassifier(KerasClassifier):
         """
         names = label_names(y)
         y = as_label_vector(y)
-        if np.ndim(y) == 2 and self.class_weight is not None:
-            raise ValueError(
-                "class_weight weighs the classes of one label per text; with "
-                "several labels per text (a 2-D y), pass sample_weight instead."
-            )
+        self._check_label_columns(y, kept_model=self.warm_start)
         with fit_transaction(self, y) as random:
             super().fit(
                 X,
@@ -1127,6 +1146,12 @@ class LSTMClassifier(KerasClassifier):
             The updated classifier.
         """
         y = as_label_vector(y)
+        if np.ndim(y) == 2 and classes is not None:
+            raise ValueError(
+                "classes is for one label per text; several labels per text (a "
+                "2-D y) are the columns of y."
+            )
+        self._check_label_columns(y, kept_model=True)
         known = classes is None and getattr(self, "classes_", None) is not None
         with fit_transaction(self, y, False if known else classes) as random:
             super().partial_fit(

@@ -33,7 +33,6 @@ NO_SPACE_BLOCKS = (
     (0x1000, 0x109F),  # Myanmar
     (0x1780, 0x17FF),  # Khmer
     (0x19E0, 0x19FF),  # Khmer symbols
-    (0x2E80, 0x2FDF),  # CJK and Kangxi radicals
     (0x3005, 0x3007),  # 々 〆 〇
     (0x3021, 0x3029),  # Hangzhou numerals
     (0x3031, 0x3035),  # kana repeat marks
@@ -65,20 +64,22 @@ def default_classes():
         ``"word"``: the characters of words (Python's ``\\w`` and the
         combining marks, less ``"no_space"``); ``"no_space"``: the letters,
         digits and marks of `NO_SPACE_BLOCKS`, each a token with the marks
-        that follow it; ``"mark"``: every combining mark (Mn, Mc, Me).
+        that follow it; ``"mark"``: the combining marks (Mn, Mc), less the
+        variation selectors (which follow emoji) and the enclosing marks
+        (Me, such as the emoji keycap), so that emoji stay out of words.
     """
     marks = _ranges_of(
         code
-        for plane in (range(0x20000), range(0xE0000, 0xE1000))
-        for code in plane
-        if unicodedata.category(chr(code))[0] == "M"
+        for code in range(0x20000)
+        if unicodedata.category(chr(code)) in ("Mn", "Mc")
+        and not 0xFE00 <= code <= 0xFE0F  # variation selectors: emoji's, mostly
     )
     word = _union([*_category("CATEGORY_WORD", False), *marks])
     no_space = _ranges_of(
         code
         for low, high in NO_SPACE_BLOCKS
         for code in range(low, high + 1)
-        if chr(code).isalnum() or unicodedata.category(chr(code))[0] == "M"
+        if chr(code).isalnum() or unicodedata.category(chr(code)) in ("Mn", "Mc")
     )
     return {"word": _minus(word, no_space), "no_space": no_space, "mark": marks}
 
@@ -125,7 +126,8 @@ def warn_if_phrases(counts):
             name = unicodedata.name(char, "")
             if name and char.isalpha():
                 scripts[name.split()[0]] += count
-    script = scripts.most_common(1)[0][0].title() if scripts else "unknown"
+    script = scripts.most_common(1)[0][0] if scripts else "unknown"
+    script = script.title() if len(script) > 3 else script  # CJK stays CJK
     warnings.warn(
         f"Most tokens ({sum(long.values()) / total:.0%} of them) are longer than "
         f"{LONG_TOKEN} characters, most of them in the {script} script: it is "

@@ -94,14 +94,15 @@ def arrays_inside():
     return config_context(transform_output="default")
 
 
-def split_validation(X, y, sample_weight, fraction, random):
+def split_validation(X, y, sample_weight, fraction, random, stratify=True):
     """Hold out a random, stratified where possible, ``fraction`` of the data.
 
-    ``random`` is the fit's ``RandomState``. Returns the training ``X, y,
+    ``random`` is the fit's ``RandomState``; ``stratify=False`` (several labels
+    per text) draws the rows alone. Returns the training ``X, y,
     sample_weight`` and the validation tuple.
     """
     arrays = [X, y] if sample_weight is None else [X, y, sample_weight]
-    labels = class_indices(y)
+    labels = class_indices(y) if stratify else None
     seed = random.randint(MAX_SEED)
     try:
         parts = train_test_split(

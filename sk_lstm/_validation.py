@@ -2,6 +2,7 @@
 
 import numpy as np
 import scipy.sparse as sp
+from scipy import sparse
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import column_or_1d
 
@@ -143,6 +144,8 @@ def as_label_vector(y):
     # indicator matrix of several columns stays: several labels per text.
     if y is None:
         return y
+    if sparse.issparse(y):  # MultiLabelBinarizer(sparse_output=True)
+        y = y.toarray()
     labels = np.asarray(y)
     if labels.ndim == 2 and labels.shape[1] == 1:
         return column_or_1d(labels, warn=True)

@@ -293,9 +293,15 @@ def npy_header(shape, dtype="<f4"):
         (lambda path: with_meta(path, history=[{"loss": "x"}]), "a bad history"),
         (lambda path: with_meta(path, stopper={"wait": 0}), "a bad stopper"),
         (lambda path: with_meta(path, epochs_done=5), "a bad history"),
+        (
+            lambda path: with_meta(path, stopper={"wait": 0, "stopped_epoch": "1",
+                "best": 0.5, "best_epoch": 0, "has_best_weights": False}),
+            "a bad stopper",
+        ),
     ],
     ids=["truncated", "bad json", "not an object", "array missing", "huge", "not npy",
-         "epochs a string", "history of strings", "stopper cut", "epochs not history"],
+         "epochs a string", "history of strings", "stopper cut", "epochs not history",
+         "stopper's epoch a string"],
 )  # fmt: skip
 def test_a_damaged_checkpoint_is_named_and_kept(tmp_path, interrupted, damage, message):
     clf, X, y, path = interrupted_checkpoint(tmp_path, interrupted)
@@ -462,12 +468,19 @@ def test_train_says_what_it_kept_and_the_same_command_resumes(
 
 def test_the_interrupted_line_says_what_this_fit_kept(tmp_path, interrupted):
     assert interrupted_line(None, []) == "interrupted (nothing kept: --no-checkpoint)"
-    name, content = interrupted
-    (tmp_path / name).write_bytes(content)  # another fit's file does not count
     assert interrupted_line(tmp_path, []) == (
         "interrupted before the first epoch ended: nothing kept"
     )
+    name, content = interrupted
+    (tmp_path / name).write_bytes(content)  # an earlier run's
+    assert interrupted_line(tmp_path, []) == (
+        f"interrupted before the fit began: the checkpoints in {tmp_path} stay; "
+        "run the same command again to resume"
+    )
     fit = Checkpoint(tmp_path, "0" * 64)
+    assert interrupted_line(tmp_path, [fit]) == (  # another fit's file does not count
+        "interrupted before the first epoch ended: nothing kept"
+    )
     fit.epochs_saved = 2
     assert interrupted_line(tmp_path, [fit]) == (
         f"interrupted: 2 epochs kept in {tmp_path}; run the same command again to "

@@ -342,3 +342,14 @@ def test_prediction_batch_size_precedence():
     )
     routed = LSTMClassifier(predict_batch_size=64, predict__batch_size=8)
     assert routed._predict_batch_size() == 8
+
+
+def test_partial_fit_keeps_the_classes_the_first_batch_lacks():
+    X = np.random.default_rng(0).integers(1, 30, (60, 8))
+    clf = LSTMClassifier(units=4, embedding_dim=4, bag_buckets=1021, vocab_size=30,
+                         random_state=0)  # fmt: skip
+    clf.partial_fit(X, np.arange(60) % 2, classes=[0, 1, 2])
+    assert clf.classes_.tolist() == [0, 1, 2]
+    assert clf.model_.output_shape == (None, 3)
+    clf.partial_fit(X, np.arange(60) % 3)  # class 2 arrives later
+    assert clf.predict_proba(X).shape == (60, 3)

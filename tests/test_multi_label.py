@@ -13,6 +13,8 @@ from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 import sk_lstm
 from sk_lstm import LSTMClassifier, explain, export, make_lstm_pipeline
 from sk_lstm._cli import main
+from sk_lstm._cli._data import read_labelled_texts
+from sk_lstm._cli._errors import CommandError
 from sk_lstm._model import naive_bayes_prior
 
 from .conftest import TINY, write_csv
@@ -95,12 +97,18 @@ def test_the_same_seed_gives_the_same_model(fitted):
     np.testing.assert_array_equal(again.predict_proba(texts), pipe.predict_proba(texts))
 
 
-@pytest.mark.parametrize("how", ["joblib", "safe format"])
+@pytest.mark.parametrize("how", ["joblib", "skops", "safe format"])
 def test_saved_and_loaded(fitted, tmp_path, how):
     pipe, texts, _ = fitted
     if how == "joblib":
         joblib.dump(pipe, tmp_path / "m.joblib")
         loaded = joblib.load(tmp_path / "m.joblib")
+    elif how == "skops":
+        skops_io = pytest.importorskip("skops.io")
+        skops_io.dump(pipe, tmp_path / "m.skops")
+        loaded = skops_io.load(
+            tmp_path / "m.skops", trusted=sk_lstm.SKOPS_TRUSTED_TYPES
+        )
     else:
         sk_lstm.save(pipe, tmp_path / "m.sklstm")
         loaded = sk_lstm.load(tmp_path / "m.sklstm")
@@ -263,3 +271,50 @@ def test_a_search_over_several_labels(tag_files, capsys):
     assert main(argv) == 0
     best = sk_lstm.load(folder / "best.sklstm")
     assert best.named_steps["classifier"].classes_.tolist() == sorted(TOPICS)
+
+
+def test_a_kept_model_refuses_another_number_of_labels(fitted):
+    pipe, texts, Y = fitted
+    X = pipe.named_steps["sequencer"].transform(texts)
+    classifier = pipe.named_steps["classifier"]
+    before = classifier.predict_proba(X)
+    with pytest.raises(ValueError, match="y has 2 labels .* fitted on 3"):
+        classifier.partial_fit(X, Y[:, :2])
+    with pytest.raises(ValueError, match="classes is for one label per text"):
+        classifier.partial_fit(X, Y, classes=[0, 1, 2])
+    warm = clone(classifier).set_params(warm_start=True).fit(X, Y)
+    with pytest.raises(ValueError, match="y has 2 labels .* fitted on 3"):
+        warm.fit(X, Y[:, :2])
+    np.testing.assert_array_equal(classifier.predict_proba(X), before)
+    with pytest.raises(ValueError, match="pass sample_weight instead"):
+        clone(classifier).set_params(class_weight="balanced").partial_fit(X, Y)
+
+
+def test_a_sparse_indicator_matrix_is_read():
+    sparse = pytest.importorskip("scipy.sparse")
+    texts, Y = tagged(80)
+    pipe = make_lstm_pipeline(**{**PARAMS, "epochs": 1})
+    assert pipe.fit(texts, sparse.csr_matrix(Y)).predict(texts).shape == Y.shape
+
+
+@pytest.mark.parametrize(
+    "cells, expected",
+    [
+        (["a|b", "a|", "|b||", ""], [("a", "b"), ("a",), ("b",), ()]),
+        (["x y | z", "  "], [("x y", "z"), ()]),
+    ],
+)
+def test_label_cells_split_without_empty_labels(tmp_path, cells, expected):
+    data = write_csv(tmp_path / "t.csv", [f"text {i}" for i in range(len(cells))],
+                     cells)  # fmt: skip
+    _, y = read_labelled_texts(str(data), label_separator="|")
+    assert y.tolist() == expected
+
+
+def test_a_json_list_of_other_things_is_refused(tmp_path):
+    data = tmp_path / "t.jsonl"
+    data.write_text(
+        '{"text": "a", "label": ["x"]}\n{"text": "b", "label": ["x", ""]}\n'
+    )
+    with pytest.raises(CommandError, match="line 2: 'label' is a list holding"):
+        read_labelled_texts(str(data))

@@ -44,6 +44,8 @@ tokenize = default_tokenizer()
         ("e\u0301t\u0e31", ["e\u0301t", "\u0e31"]),  # a Thai mark after Latin
         ("İstanbul".lower(), ["i\u0307stanbul"]),
         ("<br />映画<b>good</b>", ["映", "画", "good"]),
+        # emoji, their variation selectors and keycaps are no words
+        ("❤️ ❤️ x 1️⃣ 👍🏽", ["x", "1"]),
     ],
 )
 def test_words_stay_whole_and_scripts_without_spaces_split(text, tokens):

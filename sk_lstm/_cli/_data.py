@@ -135,12 +135,7 @@ def read_labelled_texts(
             if label_separator is None:
                 y = _whole_numbers_as_ints(y)
             else:
-                y = [
-                    tuple(part.strip() for part in cell.split(label_separator))
-                    if cell.strip()
-                    else ()
-                    for cell in y
-                ]
+                y = [_label_set(cell, label_separator) for cell in y]
         elif suffix in _JSON_LINES:
             X, y = _read_json_lines(source, text_column, label_column)
             if label_separator is not None or any(isinstance(v, list) for v in y):
@@ -162,9 +157,10 @@ def read_labelled_texts(
 
 
 def _label_set(value, separator):
-    """The labels of a JSON value: a list of them, or a string cut at ``separator``."""
+    """The labels of a cell or JSON value: a list of them, or a string cut at
+    ``separator`` (empty pieces are no labels)."""
     if isinstance(value, list):
-        return tuple(str(label) for label in value)
+        return tuple(str(label).strip() for label in value)
     if separator is not None and isinstance(value, str):
         return tuple(part.strip() for part in value.split(separator) if part.strip())
     return (str(value),)
@@ -290,6 +286,13 @@ def _read_json_lines(path, text_column, label_column):
                 )
             if label is None or label == "":
                 raise CommandError(f"{path}, line {number}: empty {label_column!r}.")
+            if isinstance(label, list) and not all(
+                isinstance(item, (str, int)) and str(item).strip() for item in label
+            ):
+                raise CommandError(
+                    f"{path}, line {number}: {label_column!r} is a list holding "
+                    "something other than labels (strings or whole numbers)."
+                )
             X.append(text)
             y.append(label)
     return X, y

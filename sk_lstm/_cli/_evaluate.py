@@ -30,10 +30,14 @@ def run(args):
     multi_label = several_labels(model)
     if multi_label != is_multi_label(y):
         learned, given = ("several", "one") if multi_label else ("one", "several")
-        advice = "pass" if multi_label else "leave out"
+        advice = (
+            "pass --label-separator (or give .jsonl labels as lists)"
+            if multi_label
+            else "leave out --label-separator (and give .jsonl labels one by one)"
+        )
         raise CommandError(
             f"{args.model} learned {learned} label(s) per text, the data has "
-            f"{given}: {advice} --label-separator."
+            f"{given}: {advice}."
         )
     if multi_label:
         return _several_labels(args, model, X, indicator(y, classes)[0], name)

@@ -34,6 +34,7 @@ _at_least_two = _checked(int, lambda value: value >= 2, "an integer >= 2")
 _seed = _checked(int, lambda value: 0 <= value < 2**32, "an integer in [0, 2**32)")
 _n_jobs = _checked(int, lambda value: value != 0, "a non-zero integer (-1: all cores)")
 _fraction = _checked(float, lambda value: 0 < value < 1, "a fraction in (0, 1)")
+_separator = _checked(str, lambda value: value != "", "a non-empty string")
 _BOOLEANS = {
     "true": True,
     "yes": True,
@@ -239,6 +240,7 @@ def _add_data_options(parser, *, evaluation=False):
     )
     data.add_argument(
         "--label-separator",
+        type=_separator,
         metavar="SEP",
         help="several labels per text: the label column holds any number of "
         "labels separated by SEP (say '|'; an empty cell: none), and the model "

@@ -114,6 +114,11 @@ def interrupted(checkpoints, fits):
     """The line that says what the interrupted ``fits`` kept, and how to go on."""
     if checkpoints is None:
         return "interrupted (nothing kept: --no-checkpoint)"
+    if not fits and checkpoint_files(checkpoints):  # (an earlier run's)
+        return (
+            f"interrupted before the fit began: the checkpoints in {checkpoints} "
+            "stay; run the same command again to resume"
+        )
     epochs = max((fit.epochs_saved for fit in fits), default=0)
     if not epochs:
         return "interrupted before the first epoch ended: nothing kept"
