@@ -167,7 +167,7 @@ def test_model_with_a_bag_starts_as_the_lstm_alone(pooling, bidirectional):
 def test_the_model_factory_defaults_are_the_estimators():
     factory = inspect.signature(build_lstm_model).parameters
     estimator = LSTMClassifier().get_params()
-    shared = set(factory) - {"vocab_size", "n_classes"}
+    shared = set(factory) - {"vocab_size", "n_classes", "multi_label"}  # the data's
     assert shared <= set(estimator)
     # The estimator's "auto" sizes of the bag, at their most.
     resolved = {**estimator, "bag_buckets": MAX_AUTO_BUCKETS, "bag_dim": None}
@@ -182,10 +182,14 @@ def test_the_model_factory_defaults_are_the_estimators():
 @pytest.mark.parametrize("bag_ngrams", [0, 1, 3])
 @pytest.mark.parametrize("bag_dim", [None, 8])
 @pytest.mark.parametrize("bidirectional", [False, True])
-def test_count_weights_is_count_params(n_classes, bag_ngrams, bag_dim, bidirectional):
+@pytest.mark.parametrize("multi_label", [False, True])
+def test_count_weights_is_count_params(
+    n_classes, bag_ngrams, bag_dim, bidirectional, multi_label
+):
     params = dict(
         vocab_size=30,
         n_classes=n_classes,
+        multi_label=multi_label,
         embedding_dim=4,
         units=3,
         bidirectional=bidirectional,
