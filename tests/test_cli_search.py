@@ -65,7 +65,7 @@ def test_search_is_written_as_it_goes_and_resumed(search_argv, tmp_path, fits, c
 
     # The same table as GridSearchCV's, from a fresh search in one go.
     args = build_parser().parse_args(search_argv + GRID)
-    X_train, y_train, X_test, y_test, _ = train_and_test(args)
+    X_train, y_train, X_test, y_test, _, _ = train_and_test(args)
     fixed = {"maxlen": 12, "embedding_dim": 8, "epochs": 3, "batch_size": 8}
     pipe = make_lstm_pipeline(**{**CLASSIC_RECIPE, **fixed, "random_state": 7})
     grid = {"classifier__dropout": [0.0, 0.3], "classifier__units": [4, 8]}
