@@ -59,7 +59,9 @@ class Explanation:
 
     to float32 rounding. A two-class model has one logit, that of the second
     class of ``classes_`` (its log-odds); a model of more classes one per class,
-    which a softmax turns into probabilities.
+    which a softmax turns into probabilities; a model of several labels per
+    text one per label, each its own sigmoid's log-odds (``label`` is then the
+    most probable label).
 
     Attributes
     ----------
