@@ -1152,6 +1152,8 @@ class LSTMClassifier(KerasClassifier):
                 "2-D y) are the columns of y."
             )
         self._check_label_columns(y, kept_model=True)
+        if classes is not None:  # sorted and distinct, as a fit finds them
+            classes = np.unique(np.asarray(classes))
         known = classes is None and getattr(self, "classes_", None) is not None
         with fit_transaction(self, y, False if known else classes) as random:
             super().partial_fit(

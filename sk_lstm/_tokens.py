@@ -127,7 +127,7 @@ def warn_if_phrases(counts):
             if name and char.isalpha():
                 scripts[name.split()[0]] += count
     script = scripts.most_common(1)[0][0] if scripts else "unknown"
-    script = script.title() if len(script) > 3 else script  # CJK stays CJK
+    script = script if script == "CJK" else script.title()
     warnings.warn(
         f"Most tokens ({sum(long.values()) / total:.0%} of them) are longer than "
         f"{LONG_TOKEN} characters, most of them in the {script} script: it is "

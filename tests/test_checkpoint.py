@@ -474,8 +474,8 @@ def test_the_interrupted_line_says_what_this_fit_kept(tmp_path, interrupted):
     name, content = interrupted
     (tmp_path / name).write_bytes(content)  # an earlier run's
     assert interrupted_line(tmp_path, []) == (
-        f"interrupted before the fit began: the checkpoints in {tmp_path} stay; "
-        "run the same command again to resume"
+        "interrupted before the fit began: nothing new kept (the checkpoints in "
+        f"{tmp_path} stay; the same command resumes from its own)"
     )
     fit = Checkpoint(tmp_path, "0" * 64)
     assert interrupted_line(tmp_path, [fit]) == (  # another fit's file does not count

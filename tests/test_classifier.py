@@ -11,6 +11,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import get_tags
 
+import sk_lstm
 from sk_lstm import LSTMClassifier, TextSequencer
 from sk_lstm._random import tensorflow_state
 
@@ -353,3 +354,16 @@ def test_partial_fit_keeps_the_classes_the_first_batch_lacks():
     assert clf.model_.output_shape == (None, 3)
     clf.partial_fit(X, np.arange(60) % 3)  # class 2 arrives later
     assert clf.predict_proba(X).shape == (60, 3)
+
+
+def test_partial_fit_classes_in_any_order_read_as_a_fit_finds_them(tmp_path):
+    X = np.random.default_rng(0).integers(1, 30, (60, 8))
+    y = np.where(np.arange(60) % 2, "a", "b")
+    clf = LSTMClassifier(units=4, embedding_dim=4, bag_buckets=1021, vocab_size=30,
+                         random_state=0)  # fmt: skip
+    for _ in range(2):
+        clf.partial_fit(X, y, classes=["b", "a", "a"])
+    assert clf.classes_.tolist() == ["a", "b"]
+    sk_lstm.save(clf, tmp_path / "c.sklstm")
+    loaded = sk_lstm.load(tmp_path / "c.sklstm")
+    np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))

@@ -287,7 +287,10 @@ def _read_json_lines(path, text_column, label_column):
             if label is None or label == "":
                 raise CommandError(f"{path}, line {number}: empty {label_column!r}.")
             if isinstance(label, list) and not all(
-                isinstance(item, (str, int)) and str(item).strip() for item in label
+                isinstance(item, (str, int))
+                and not isinstance(item, bool)
+                and str(item).strip()
+                for item in label
             ):
                 raise CommandError(
                     f"{path}, line {number}: {label_column!r} is a list holding "

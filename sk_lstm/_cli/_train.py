@@ -116,8 +116,8 @@ def interrupted(checkpoints, fits):
         return "interrupted (nothing kept: --no-checkpoint)"
     if not fits and checkpoint_files(checkpoints):  # (an earlier run's)
         return (
-            f"interrupted before the fit began: the checkpoints in {checkpoints} "
-            "stay; run the same command again to resume"
+            "interrupted before the fit began: nothing new kept (the checkpoints "
+            f"in {checkpoints} stay; the same command resumes from its own)"
         )
     epochs = max((fit.epochs_saved for fit in fits), default=0)
     if not epochs:
