@@ -1121,6 +1121,8 @@ class LSTMClassifier(KerasClassifier):
             self.bag_row_names_ = name_strongest_rows(self.model_, sequences)
             if names is not None:
                 self.classes_ = names
+            elif self.classes_ is None:  # scikeras' warm-started fit unsets them
+                self.classes_ = self.target_encoder_.classes_
         return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None, **kwargs):

@@ -367,3 +367,12 @@ def test_partial_fit_classes_in_any_order_read_as_a_fit_finds_them(tmp_path):
     sk_lstm.save(clf, tmp_path / "c.sklstm")
     loaded = sk_lstm.load(tmp_path / "c.sklstm")
     np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+
+
+def test_a_warm_started_fit_keeps_its_classes():
+    X = np.random.default_rng(0).integers(1, 30, (60, 8))
+    y = np.where(np.arange(60) % 2, "a", "b")
+    clf = LSTMClassifier(units=4, embedding_dim=4, bag_buckets=1021, epochs=1,
+                         warm_start=True, random_state=0)  # fmt: skip
+    for _ in range(2):
+        assert clf.fit(X, y).classes_.tolist() == ["a", "b"]
