@@ -1,9 +1,11 @@
 """The LSTM text classifier: a scikeras ``KerasClassifier`` with real parameters."""
 
+import contextlib
 import functools
 import math
 import numbers
 import os
+import warnings
 from collections import defaultdict
 from types import MappingProxyType
 
@@ -46,6 +48,7 @@ from ._validation import (
     checked_sample_weight,
     label_names,
 )
+from ._vectors import WordsOf, word_vector_rows
 from ._weights import check_model_size, file_limit, model_bytes, read_weights
 
 #: The most columns of the bag with ``bag_dim="auto"``: one per class up to 32
@@ -84,6 +87,8 @@ ADDED_PARAMS = MappingProxyType(
         "bag_binary": False,
         "bag_dim": None,
         "checkpoint_dir": None,
+        "word_vectors": None,
+        "freeze_word_vectors": False,
     }
 )
 
@@ -343,6 +348,9 @@ class LSTMClassifier(KerasClassifier):
     """
 
     _parameter_constraints = CLASSIFIER
+    # With metadata routing on, the words a pipeline hands over are asked for.
+    __metadata_request__fit = {"words": True}
+    __metadata_request__partial_fit = {"words": True}
 
     def __init__(
         self,
@@ -359,6 +367,8 @@ class LSTMClassifier(KerasClassifier):
         bag_buckets="auto",
         bag_binary=True,
         bag_dim="auto",
+        word_vectors=None,
+        freeze_word_vectors=False,
         length_bucketing=True,
         optimizer="adam",
         learning_rate="auto",
@@ -401,6 +411,8 @@ class LSTMClassifier(KerasClassifier):
         self.bag_buckets = bag_buckets
         self.bag_binary = bag_binary
         self.bag_dim = bag_dim
+        self.word_vectors = word_vectors
+        self.freeze_word_vectors = freeze_word_vectors
         self.length_bucketing = length_bucketing
         self.learning_rate = learning_rate
         self.clipnorm = clipnorm
@@ -595,7 +607,60 @@ class LSTMClassifier(KerasClassifier):
             bag_buckets=self._built_buckets(),
             bag_dim=self._bag_dim(),
             multi_label=self._multi_label,
+            frozen_rows=self._frozen_rows,
         )
+
+    @property
+    def _frozen_rows(self):
+        return self.word_vectors is not None and self.freeze_word_vectors
+
+    def _read_word_vectors(self, words):
+        """The vectors of ``words`` (one per index), for `_keras_build_fn`.
+
+        Indices 0 and 1 (padding, out-of-vocabulary words) have none.
+        """
+        if words is None:
+            raise ValueError(
+                "word_vectors needs the word of each index: fit the classifier "
+                "in make_lstm_pipeline, which hands it the sequencer's, or pass "
+                "words=sequencer.get_vocabulary() to fit."
+            )
+        if isinstance(words, WordsOf):
+            words = words()
+        words = [str(word) for word in words]
+        vectors, found = word_vector_rows(self.word_vectors, words)
+        found[:2] = False
+        if vectors.shape[1] != self.embedding_dim:
+            raise ValueError(
+                f"The word vectors have {vectors.shape[1]} dimensions but "
+                f"embedding_dim={self.embedding_dim}: set embedding_dim="
+                f"{vectors.shape[1]}."
+            )
+        if not found.any():
+            warnings.warn(
+                f"None of the {len(words) - 2} words has a vector in "
+                f"word_vectors: the embedding starts at random (is it the "
+                "vocabulary's language?).",
+                UserWarning,
+                stacklevel=2,
+            )
+        return vectors, found
+
+    def _start_from_vectors(self, model, vectors, found):
+        """Set the embedding rows of the words ``found``."""
+        rows = self.feature_encoder_.vocab_size_
+        vectors, found = vectors[:rows], found[:rows]
+        embedding = next(
+            layer for layer in model.layers if isinstance(layer, keras.layers.Embedding)
+        )
+        if len(found) < rows:  # indices past the words given: none to set
+            found = np.r_[found, np.zeros(rows - len(found), bool)]
+            vectors = np.r_[vectors, np.zeros((rows - len(vectors), vectors.shape[1]))]
+        if self._frozen_rows:
+            embedding.set_vectors(vectors, found)
+        else:
+            start = np.asarray(embedding.embeddings)
+            embedding.embeddings.assign(np.where(found[:, None], vectors, start))
 
     @property
     def _multi_label(self):
@@ -639,7 +704,10 @@ class LSTMClassifier(KerasClassifier):
             bag_binary=self.bag_binary,
             bag_dim=self._bag_dim(),
             multi_label=self._multi_label,
+            frozen_rows=self._frozen_rows,
         )
+        if vars(self).get("_fit_vectors") is not None:  # else rebuilt to load
+            self._start_from_vectors(model, *self._fit_vectors)
         learning_rate = self.learning_rate
         if learning_rate == "auto":
             stops_early = vars(self).get("do_early_stopping_", False)
@@ -1075,7 +1143,7 @@ class LSTMClassifier(KerasClassifier):
                 [tf.TensorSpec(shape=(None, None), dtype=tf.int32)]
             )
 
-    def fit(self, X, y, sample_weight=None, **kwargs):
+    def fit(self, X, y, sample_weight=None, words=None, **kwargs):
         """Build a new model and train it on ``(X, y)``.
 
         Parameters
@@ -1092,6 +1160,10 @@ class LSTMClassifier(KerasClassifier):
             of a DataFrame.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples in the loss.
+        words : sequence of str, default=None
+            The word of each index, as ``TextSequencer.get_vocabulary()`` gives
+            them: needed with ``word_vectors`` (`make_lstm_pipeline`'s
+            pipeline hands them over itself), ignored otherwise.
         **kwargs
             Passed on to ``keras.Model.fit``. ``validation_data=(X_val, y_val)``
             (or ``(X_val, y_val, sample_weight)``, also given as
@@ -1108,7 +1180,8 @@ class LSTMClassifier(KerasClassifier):
         names = label_names(y)
         y = as_label_vector(y)
         self._check_label_columns(y, kept_model=self.warm_start)
-        with fit_transaction(self, y) as random:
+        vectors = self._vectors_for(words)
+        with fit_transaction(self, y) as random, self._vectors_for_fit(vectors):
             super().fit(
                 X,
                 y,
@@ -1125,7 +1198,25 @@ class LSTMClassifier(KerasClassifier):
                 self.classes_ = self.target_encoder_.classes_
         return self
 
-    def partial_fit(self, X, y, classes=None, sample_weight=None, **kwargs):
+    def _vectors_for(self, words):
+        """``(vectors, found)`` of ``words`` with ``word_vectors``, else None."""
+        if self.word_vectors is None:
+            return None
+        return self._read_word_vectors(words)
+
+    @contextlib.contextmanager
+    def _vectors_for_fit(self, vectors):
+        """The model the fit builds starts from ``vectors``; forgotten after."""
+        if vectors is None:
+            yield
+            return
+        self._fit_vectors = vectors
+        try:
+            yield
+        finally:
+            vars(self).pop("_fit_vectors", None)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None, words=None, **kwargs):
         """Train the current model (built on first call) for one more epoch.
 
         Parameters
@@ -1138,6 +1229,9 @@ class LSTMClassifier(KerasClassifier):
             All the classes, needed on the first call if ``y`` lacks some.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples in the loss.
+        words : sequence of str, default=None
+            With ``word_vectors``, the word of each index (as in `fit`), needed
+            on the call that builds the model.
         **kwargs
             Passed on to ``keras.Model.fit``; ``validation_data`` is read as in
             `fit`.
@@ -1157,7 +1251,12 @@ class LSTMClassifier(KerasClassifier):
         if classes is not None:  # sorted and distinct, as a fit finds them
             classes = np.unique(np.asarray(classes))
         known = classes is None and getattr(self, "classes_", None) is not None
-        with fit_transaction(self, y, False if known else classes) as random:
+        builds = not getattr(self, "initialized_", False)
+        vectors = self._vectors_for(words) if builds else None
+        with (
+            fit_transaction(self, y, False if known else classes) as random,
+            self._vectors_for_fit(vectors),
+        ):
             super().partial_fit(
                 X,
                 y,

@@ -7,6 +7,7 @@ load TensorFlow.
 """
 
 import os
+from collections.abc import Mapping
 from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -51,6 +52,8 @@ CLASSIFIER = {
     ],
     "bag_binary": ["boolean"],
     "bag_dim": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left"), None],
+    "word_vectors": [str, os.PathLike, Mapping, None],
+    "freeze_word_vectors": ["boolean"],
     "length_bucketing": ["boolean"],
     "learning_rate": [
         StrOptions({"auto"}),

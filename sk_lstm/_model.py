@@ -218,6 +218,49 @@ MAX_AUTO_BUCKETS = 2_097_143
 _MIN_AUTO_BUCKETS = 1021
 
 
+@keras.saving.register_keras_serializable(package="sk_lstm")
+class PartlyFrozenEmbedding(keras.layers.Embedding):
+    """An Embedding whose rows marked frozen keep the values they were given.
+
+    Training moves the other rows, as a plain Embedding's. Pretrained word
+    vectors kept as they are (``freeze_word_vectors=True``) are rows of the
+    non-trainable ``fixed`` matrix, marked 1 in ``frozen``; the words without
+    one learn their rows from the data.
+    """
+
+    def build(self, input_shape=None):
+        super().build(input_shape)
+        self.fixed = self.add_weight(
+            shape=(self.input_dim, self.output_dim),
+            initializer="zeros",
+            trainable=False,
+            name="fixed",
+        )
+        self.frozen = self.add_weight(
+            shape=(self.input_dim,), initializer="zeros", trainable=False, name="frozen"
+        )
+
+    def call(self, inputs):
+        learned = super().call(inputs)
+        inputs = ops.cast(inputs, "int32")
+        keep = ops.expand_dims(ops.take(self.frozen, inputs, axis=0), -1)
+        keep = ops.cast(keep, learned.dtype)
+        fixed = ops.cast(ops.take(self.fixed, inputs, axis=0), learned.dtype)
+        return keep * fixed + (1 - keep) * learned
+
+    # Embedding saves its `embeddings` alone; a Layer saves all its variables.
+    def save_own_variables(self, store):
+        keras.layers.Layer.save_own_variables(self, store)
+
+    def load_own_variables(self, store):
+        keras.layers.Layer.load_own_variables(self, store)
+
+    def set_vectors(self, vectors, found):
+        """Freeze the rows ``found`` at ``vectors``' values."""
+        self.fixed.assign(np.where(found[:, None], vectors, 0).astype("float32"))
+        self.frozen.assign(found.astype("float32"))
+
+
 def auto_buckets(X, max_n):
     """The bag's rows for ``bag_buckets="auto"``: 4 per n-gram in ``X``, prime.
 
@@ -428,6 +471,7 @@ def count_weights(
     bag_buckets=2_097_143,
     bag_dim=None,
     multi_label=False,
+    frozen_rows=False,
 ):
     """The number of weights of `build_lstm_model`'s model, without building it.
 
@@ -443,6 +487,8 @@ def count_weights(
     features = directions * units
     outputs = n_outputs(n_classes, multi_label)
     count = vocab_size * embedding_dim
+    if frozen_rows:  # the fixed rows and the mark of each
+        count += vocab_size * (embedding_dim + 1)
     count += directions * 4 * units * (embedding_dim + units + 1)
     count += (features + 1) * outputs
     rows, columns, with_prior = bag_shape(
@@ -475,6 +521,7 @@ def build_lstm_model(
     bag_binary=True,
     bag_dim=None,
     multi_label=False,
+    frozen_rows=False,
 ):
     """Build the (uncompiled) LSTM text classifier.
 
@@ -524,6 +571,9 @@ def build_lstm_model(
         that its size does not grow with the number of classes.
     multi_label : bool, default=False
         Several labels per text: an independent sigmoid unit per label.
+    frozen_rows : bool, default=False
+        Make the embedding a `PartlyFrozenEmbedding`, whose rows marked frozen
+        (pretrained word vectors) training leaves as they are.
 
     Returns
     -------
@@ -533,7 +583,8 @@ def build_lstm_model(
     """
     outputs = n_outputs(n_classes, multi_label)
     inputs = keras.Input(shape=(None,), dtype="int32")
-    x = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=mask_zero)(inputs)
+    embedding = PartlyFrozenEmbedding if frozen_rows else keras.layers.Embedding
+    x = embedding(vocab_size, embedding_dim, mask_zero=mask_zero)(inputs)
     if dropout:
         x = keras.layers.Dropout(dropout)(x)
     # The bag's gates read the LSTM's state at every step; "last" pooling then

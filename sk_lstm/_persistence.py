@@ -11,6 +11,7 @@ alone or in a Pipeline, are saved.
 import json
 import os
 import re
+import reprlib
 import tempfile
 import zipfile
 import zlib
@@ -350,8 +351,9 @@ def _describe(step):
             json.dumps(value)
         except TypeError:
             raise TypeError(
-                f"{cls} parameter {name}={value!r} cannot be saved safely (not "
-                "JSON); set it to a plain value or use joblib."
+                f"{cls} parameter {name}={reprlib.repr(value)} cannot be saved "
+                "safely (not JSON); set it to a plain value (word vectors: a "
+                "path to their file) or use joblib."
             ) from None
     return {"class": cls, "params": params, "fitted": fitted}
 

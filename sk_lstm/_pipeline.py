@@ -6,9 +6,11 @@ from types import MappingProxyType
 
 from scikeras.wrappers import KerasClassifier
 from sklearn.pipeline import Pipeline
+from sklearn.utils.metadata_routing import _routing_enabled
 
 from ._classifier import LSTMClassifier
 from ._sequencer import TextSequencer
+from ._vectors import WordsOf
 
 
 def _named_parameters(cls):
@@ -99,7 +101,7 @@ class AtomicPipeline(Pipeline):
         # "passthrough" and None steps have no state to keep.
         saved_states = [dict(getattr(step, "__dict__", {})) for _, step in saved_steps]
         try:
-            return super().fit(X, y, **params)
+            return super().fit(X, y, **self._with_words(params))
         except BaseException:
             self.steps = saved_steps
             for (_, step), state in zip(saved_steps, saved_states, strict=True):
@@ -107,6 +109,15 @@ class AtomicPipeline(Pipeline):
                     vars(step).clear()
                     vars(step).update(state)
             raise
+
+    def _with_words(self, params):
+        """``params`` and, for a classifier with ``word_vectors``, the words of
+        the indices, read from the steps before it once they are fitted."""
+        name, last = self.steps[-1]
+        if getattr(last, "word_vectors", None) is None or len(self.steps) < 2:
+            return params
+        key = "words" if _routing_enabled() else f"{name}__words"
+        return {key: WordsOf(self), **params}  # the caller's own words win
 
 
 # The name before the class was public, for files that joblib wrote then.

@@ -167,7 +167,8 @@ def test_model_with_a_bag_starts_as_the_lstm_alone(pooling, bidirectional):
 def test_the_model_factory_defaults_are_the_estimators():
     factory = inspect.signature(build_lstm_model).parameters
     estimator = LSTMClassifier().get_params()
-    shared = set(factory) - {"vocab_size", "n_classes", "multi_label"}  # the data's
+    # the data's, and frozen_rows, which word_vectors with freeze_word_vectors give
+    shared = set(factory) - {"vocab_size", "n_classes", "multi_label", "frozen_rows"}
     assert shared <= set(estimator)
     # The estimator's "auto" sizes of the bag, at their most.
     resolved = {**estimator, "bag_buckets": MAX_AUTO_BUCKETS, "bag_dim": None}
@@ -198,6 +199,17 @@ def test_count_weights_is_count_params(
         bag_dim=bag_dim,
     )
     assert count_weights(**params) == build_lstm_model(**params).count_params()
+
+
+@pytest.mark.parametrize("bag_ngrams", [0, 3])
+def test_count_weights_counts_frozen_rows(bag_ngrams):
+    params = dict(
+        vocab_size=30, n_classes=3, embedding_dim=4, units=3, bag_ngrams=bag_ngrams
+    )
+    params["bag_buckets"] = 101
+    frozen = count_weights(**params, frozen_rows=True)
+    assert frozen == count_weights(**params) + 30 * (4 + 1)
+    assert frozen == build_lstm_model(**params, frozen_rows=True).count_params()
 
 
 def test_a_bag_narrower_than_the_classes_shares_a_projection():

@@ -159,6 +159,13 @@ HYPERPARAMETERS = (
     ("--bag-dim", "bag_dim", int,
      "columns of the bag's rows; auto: one per class up to 32 classes, 32 "
      "beyond (shared by the classes through a projection)"),
+    ("--word-vectors", "word_vectors", str,
+     "text file of pretrained word vectors (GloVe, word2vec text, fastText .vec; "
+     "a word and its numbers per line): the rows of the words found start from "
+     "them; set --embedding-dim to their dimension"),
+    ("--freeze-word-vectors", "freeze_word_vectors", _read_boolean,
+     "true: training keeps the pretrained vectors as they are (the other words' "
+     "rows still learn)"),
     ("--learning-rate", "learning_rate", float,
      "learning rate of Adam; auto: 0.003 where the fit stops early, else 0.001"),
     ("--clipnorm", "clipnorm", float,
