@@ -193,6 +193,22 @@ class LSTMClassifier(KerasClassifier):
         memory does not grow with the number of classes. ``"auto"`` gives one
         column per output up to 32 classes and 32 beyond; None, one per output
         whatever their number.
+    word_vectors : str, os.PathLike, Mapping or None, default=None
+        Pretrained word vectors to start the embedding from: a text file of a
+        word and its numbers per line (GloVe; word2vec's text format and
+        fastText's ``.vec``, with their first line of counts; ``.gz`` read
+        compressed) or a mapping from word to vector. The rows of the words
+        found start from their vectors (a word missing in its case takes the
+        vector of one that lowercases to it), the others at random as without;
+        ``embedding_dim`` must be the vectors' dimension. The file is read
+        once, in ``fit`` (a line at a time, keeping the vocabulary's vectors
+        only); the vectors then live in the model. Needs the word of each
+        index, which `make_lstm_pipeline`'s pipeline hands over from its
+        sequencer (alone: ``fit(X, y, words=sequencer.get_vocabulary())``). A
+        mapping saves with joblib but not with `sk_lstm.save` (a path does).
+    freeze_word_vectors : bool, default=False
+        Keep the pretrained vectors as they are in training (the rows of the
+        words without one still learn); False fine-tunes them with the rest.
     length_bucketing : bool, default=True
         In ``fit`` and ``predict``, batch sequences of similar length together and
         cut each batch to its longest sequence (rounded up to a multiple of 16
