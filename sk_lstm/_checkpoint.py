@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import zipfile
+from collections.abc import Mapping
 
 import keras
 import numpy as np
@@ -84,7 +85,11 @@ def fit_key(estimator, arrays, fit_args=None):
 def _plain(value):
     """``value`` as JSON can hold it, the same for equal values in any process
     (never a memory address): dicts as sorted pairs, whatever their keys."""
-    if isinstance(value, dict):
+    if isinstance(value, np.ndarray):  # word vectors: by their bytes
+        data = np.ascontiguousarray(value)
+        digest = hashlib.sha256(data.tobytes()).hexdigest()
+        return {"ndarray": digest, "shape": list(data.shape), "dtype": str(data.dtype)}
+    if isinstance(value, Mapping):
         pairs = [[_plain(k), _plain(v)] for k, v in value.items()]
         return sorted(pairs, key=json.dumps)
     if isinstance(value, (list, tuple)):

@@ -361,6 +361,89 @@ class SparseCrossentropy(keras.losses.Loss):
         return {**super().get_config(), "label_smoothing": self.label_smoothing}
 
 
+#: How far `ClassWeightShift` moves the logits: ``tau * log(weight)``.
+CLASS_WEIGHT_TAU = 0.5
+
+
+@keras.saving.register_keras_serializable(package="sk_lstm")
+class ClassWeightShift(keras.losses.Loss):
+    """A loss of probabilities, taken after dividing them by powers of the class
+    weights (logit adjustment, Menon et al., 2021).
+
+    With class weights ``w``, training on ``softmax(z - tau * log w)`` (one
+    sigmoid: ``z - tau * log(w1 / w0)``) with an unweighted loss makes
+    ``softmax(z)`` aim at ``w_k ** tau * p(k | x)``, normalized; the model
+    predicts with ``z``. ``tau=1`` aims where a loss weighted by ``w`` aims,
+    the rule of balanced accuracy for "balanced" weights, without scaling
+    the rare classes' gradients up as weighting does. The default, 0.5, was
+    chosen on held-out training data (IMDB, MR and Subj cut to 10 % and 2 %
+    positive texts): the full shift labelled too many texts with the rare
+    class there (macro-F1 20 to 40 points lower), half of it kept the
+    balanced accuracy higher on 5 of the 6 and macro-F1 at the level of a
+    balanced logistic regression.
+
+    Parameters
+    ----------
+    loss : keras.losses.Loss
+        The loss of the shifted probabilities (binary or categorical
+        cross-entropy of the model's sigmoid or softmax outputs).
+    outputs : int
+        The model's output units: 1 (a sigmoid) or one per class.
+    tau : float, default=CLASS_WEIGHT_TAU
+        The power of the weights.
+    """
+
+    def __init__(
+        self,
+        loss,
+        outputs,
+        tau=CLASS_WEIGHT_TAU,
+        name="class_weight_shift",
+        **kwargs,
+    ):
+        super().__init__(name=name, **kwargs)
+        if isinstance(loss, dict):
+            loss = keras.losses.deserialize(loss)
+        self.loss, self.outputs, self.tau = loss, outputs, tau
+        # tau * log w per class (one sigmoid: of w1 / w0), set by each fit
+        self.log_weights = keras.Variable(
+            np.zeros(outputs, "float32"), trainable=False, name="log_class_weights"
+        )
+
+    def set_weights(self, weights):
+        """Shift by the class weights ``weights`` (one per class, in order)."""
+        logs = self.tau * np.log(np.asarray(weights, dtype="float64"))
+        if self.outputs == 1:
+            logs = logs[1:] - logs[:1]
+        self.log_weights.assign(logs.astype("float32"))
+
+    def call(self, y_true, y_pred):
+        # The logits the sigmoid or softmax read, where the backend keeps them
+        # (TensorFlow's does, as Keras' own cross-entropies use): exact, and no
+        # gradient vanishes on saturated outputs. Else from the probabilities.
+        logits = getattr(y_pred, "_keras_logits", None)
+        if logits is None:
+            epsilon = keras.config.epsilon()
+            y_pred = ops.clip(y_pred, epsilon, 1 - epsilon)
+            logits = ops.log(y_pred)
+            if self.outputs == 1:
+                logits -= ops.log(1 - y_pred)
+        logits = logits - self.log_weights
+        if self.outputs == 1:
+            shifted = ops.sigmoid(logits)
+        else:
+            shifted = ops.softmax(logits, axis=-1)
+        return self.loss.call(y_true, shifted)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "loss": keras.losses.serialize(self.loss),
+            "outputs": self.outputs,
+            "tau": self.tau,
+        }
+
+
 def naive_bayes_prior(bag, X, labels, sample_weight=None, chunk=1000):
     """Naive Bayes log-count ratios of the n-grams of ``X``, as a `NgramBag` prior.
 

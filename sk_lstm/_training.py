@@ -61,6 +61,7 @@ def fit_transaction(estimator, y, classes=None):
     explicitly; TensorFlow's and Keras' draws follow the seeded global state.
     """
     estimator._validate_params()
+    check_class_weight(getattr(estimator, "class_weight", None))
     check_labels(y, classes)
     follow_thread_limit()
     saved_state = dict(vars(estimator))
@@ -126,3 +127,46 @@ def class_indices(y):
     """Class index of each row of scikeras' encoded targets (one-hot or not)."""
     labels = np.asarray(y).reshape(len(y), -1)
     return labels.argmax(axis=1) if labels.shape[1] > 1 else labels[:, 0].astype(int)
+
+
+def check_class_weight(class_weight):
+    """Refuse a ``class_weight`` dict with a weight that is not a finite number
+    above 0 (a weight of 0 would drop the class's texts, a negative one
+    diverge)."""
+    if not isinstance(class_weight, dict):
+        return
+    for label, weight in class_weight.items():
+        if (
+            isinstance(weight, bool)
+            or not isinstance(weight, (int, float, np.integer, np.floating))
+            or not np.isfinite(weight)
+            or weight <= 0
+        ):
+            raise ValueError(
+                f"class_weight's weights must be finite numbers above 0, got "
+                f"{weight!r} for {label!r}."
+            )
+
+
+def class_weight_vector(class_weight, indices, classes):
+    """The weight of each class (by index) that ``class_weight`` gives the
+    labels ``indices``, as scikeras weighs their rows: "balanced" counts the
+    classes in ``indices`` (absent ones weigh 1), a dict maps labels
+    (``classes[k]``) to weights (others 1), None weighs all 1."""
+    weights = np.ones(len(classes))
+    if class_weight == "balanced":
+        present, counts = np.unique(indices, return_counts=True)
+        weights[present] = len(indices) / (len(present) * counts)
+    elif class_weight is not None:
+        weights[:] = [class_weight.get(label, 1.0) for label in classes]
+    return weights
+
+
+def without_class_weights(y, sample_weight, class_vector):
+    """``sample_weight`` (scikeras': sample weights times class weights) with
+    the class weights ``class_vector[class]`` of ``y``'s rows divided out;
+    None where every row then weighs 1."""
+    if sample_weight is None:
+        return None
+    weights = np.asarray(sample_weight) / class_vector[class_indices(y)]
+    return None if np.allclose(weights, 1) else weights

@@ -45,12 +45,16 @@ def _file_lines(path):
     opener = gzip.open if os.fspath(path).endswith(".gz") else open
     dim, number = None, 0
     try:
-        with opener(path, "rt", encoding="utf-8", newline="") as file:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as file:
             for number, line in enumerate(file, 1):
                 fields = line.rstrip("\r\n").rstrip(" ").split(" ")
                 if fields == [""]:
                     continue
-                if number == 1 and len(fields) == 2 and all(map(str.isdigit, fields)):
+                if (
+                    number == 1
+                    and len(fields) == 2
+                    and all(f.isascii() and f.isdigit() for f in fields)
+                ):
                     dim = int(fields[1])
                     continue
                 where = f"{path} line {number}"
@@ -65,9 +69,9 @@ def _file_lines(path):
                 yield where, " ".join(fields[: extra + 1]), fields[extra + 1 :], dim
     except UnicodeDecodeError as error:
         raise ValueError(
-            f"{path} line {number + 1} is not UTF-8 text ({error.reason}): "
+            f"{path} is not UTF-8 text near line {number + 1} ({error.reason}): "
             "word vectors are read from text files (a binary word2vec file "
-            "must be converted to text first)"
+            "must be converted to text first, a .zip unpacked)"
         ) from None
     except (EOFError, gzip.BadGzipFile) as error:
         raise ValueError(
@@ -87,7 +91,7 @@ def _mapping_items(mapping):
         yield where, word, vector, dim
 
 
-def word_vector_rows(source, words):
+def word_vector_rows(source, words, dim=None):
     """The vectors of ``words`` in ``source``: row ``i`` is ``words[i]``'s.
 
     A file is read a line at a time and only the vectors of ``words`` are kept,
@@ -104,6 +108,9 @@ def word_vector_rows(source, words):
         ends in ``.gz``), or a mapping from word to vector.
     words : sequence of str
         The word of each row.
+    dim : int, optional
+        The dimension the vectors must have (the embedding's): another fails
+        at the first vector, before the rest is read.
 
     Returns
     -------
@@ -135,8 +142,14 @@ def word_vector_rows(source, words):
     for index, word in enumerate(words):
         rows.setdefault(word, index)
         lowered.setdefault(word.lower(), []).append(index)
-    vectors, found, exact, dim = None, np.zeros(len(words), bool), set(), None
+    expected, dim = dim, None
+    vectors, found, exact = None, np.zeros(len(words), bool), set()
     for where, word, values, dim in items:
+        if expected is not None and dim != expected:
+            raise ValueError(
+                f"{where}: the word vectors have {dim} dimensions but "
+                f"embedding_dim={expected}: set embedding_dim={dim}."
+            )
         key = word.lower()
         if word not in rows and key not in lowered and isinstance(values, list):
             continue  # a file's other words: not parsed
@@ -167,14 +180,14 @@ class WordsOf:
         self.pipeline = pipeline
 
     def __call__(self):
-        step = self.pipeline.steps[-2][1]
-        if not hasattr(step, "get_vocabulary"):
-            raise ValueError(
-                "word_vectors needs the word of each index, which the step before "
-                f"the classifier ({type(step).__name__}) does not give: put a "
-                "TextSequencer there, or pass words= to the classifier's fit."
-            )
-        return step.get_vocabulary()
+        for _, step in reversed(self.pipeline.steps[:-1]):
+            if hasattr(step, "get_vocabulary"):
+                return step.get_vocabulary()
+        raise ValueError(
+            "word_vectors needs the word of each index, which no step before the "
+            "classifier gives: put a TextSequencer there, or pass words= to the "
+            "classifier's fit."
+        )
 
 
 def _name(source):

@@ -14,7 +14,9 @@ from sk_lstm import (
     make_lstm_pipeline,
 )
 from sk_lstm._model import (
+    CLASS_WEIGHT_TAU,
     MAX_AUTO_BUCKETS,
+    ClassWeightShift,
     MaskedGlobalAveragePooling1D,
     MaskedGlobalMaxPooling1D,
     SparseCrossentropy,
@@ -630,7 +632,7 @@ def test_class_weight_is_a_checked_parameter():
             LSTMClassifier(class_weight=bad).fit(np.ones((4, 3), int), [0, 1, 0, 1])
 
 
-def test_class_and_sample_weights_count_in_the_bag_prior(sequences):
+def test_sample_weights_count_in_the_bag_prior_class_weights_shift_logits(sequences):
     X, y = sequences
     params = {**TINY, "epochs": 1, "bag_ngrams": 2}
     sample_weight = np.linspace(0.5, 2.0, len(y))
@@ -638,15 +640,131 @@ def test_class_and_sample_weights_count_in_the_bag_prior(sequences):
     clf.fit(X, y, sample_weight=sample_weight)
     bag = clf.model_.get_layer("ngram_bag")
     labels = (y == "pos").astype(int)
-    weights = sample_weight * np.where(labels == 1, 3.0, 1.0)
-    expected = naive_bayes_prior(bag, X, labels, weights)
+    # The class weights shift the logits in the loss, not the texts' weights.
+    expected = naive_bayes_prior(bag, X, labels, sample_weight)
     # (Keras holds the weights as float32.)
     np.testing.assert_allclose(np.asarray(bag.prior), expected, atol=1e-6)
     assert not np.allclose(expected, naive_bayes_prior(bag, X, labels))
+    assert isinstance(clf.model_.loss, ClassWeightShift)
+    shift = CLASS_WEIGHT_TAU * np.log(3.0)
+    np.testing.assert_allclose(clf.model_.loss.log_weights, [shift], rtol=1e-6)
     # Weights of 2 count a text twice.
     doubled = naive_bayes_prior(bag, np.r_[X, X[:5]], np.r_[labels, labels[:5]])
     twice = naive_bayes_prior(bag, X, labels, np.r_[[2.0] * 5, [1.0] * (len(y) - 5)])
     np.testing.assert_allclose(twice, doubled, rtol=1e-6)
+
+
+@pytest.mark.parametrize("tau", [1.0, 0.5])
+@pytest.mark.parametrize("weights", [[1.0, 4.0], [0.5, 1.0, 3.0]])
+def test_the_shifted_loss_aims_at_the_weighted_probabilities(weights, tau):
+    # One input whose labels are class k with probability q_k: the loss of
+    # weights w is least at p proportional to w ** tau * q (tau=1: where a
+    # loss weighted by w is least).
+    n_classes = len(weights)
+    q = np.linspace(1, 2, n_classes) / np.linspace(1, 2, n_classes).sum()
+    inner = (
+        keras.losses.BinaryCrossentropy() if n_classes == 2 else SparseCrossentropy()
+    )
+    loss = ClassWeightShift(inner, 1 if n_classes == 2 else n_classes, tau=tau)
+    loss.set_weights(weights)
+    grid = np.linspace(0.01, 0.99, 99)
+    if n_classes == 2:
+        candidates = grid[:, None]
+    else:
+        a, b = np.meshgrid(grid, grid)
+        keep = a.ravel() + b.ravel() < 0.99
+        candidates = np.c_[a.ravel()[keep], b.ravel()[keep]]
+        candidates = np.c_[candidates, 1 - candidates.sum(axis=1)]
+    expected = np.zeros(len(candidates))
+    for k in range(n_classes):
+        y = np.full(len(candidates), k)
+        y = y[:, None].astype("float32") if n_classes == 2 else y
+        per_text = np.asarray(loss.call(keras.ops.convert_to_tensor(y), candidates))
+        expected += q[k] * per_text.reshape(len(candidates))
+    best = candidates[expected.argmin()]
+    target = np.asarray(weights) ** tau * q / (np.asarray(weights) ** tau * q).sum()
+    target = target[1:] if n_classes == 2 else target
+    np.testing.assert_allclose(best, target, atol=0.02)
+
+
+@pytest.mark.parametrize("outputs", [1, 3])
+def test_the_shifted_loss_learns_from_saturated_outputs(outputs):
+    # Read from the logits, not from clipped probabilities: a confidently
+    # wrong output still has a gradient of about 1.
+    import tensorflow as tf
+
+    inner = keras.losses.BinaryCrossentropy() if outputs == 1 else SparseCrossentropy()
+    y = np.zeros((1, 1), "float32") if outputs == 1 else np.zeros(1, "int32")
+    logits = tf.Variable(np.linspace(25.0, 50.0, outputs)[None].astype("float32"))
+    with tf.GradientTape() as tape:
+        activation = keras.layers.Activation("sigmoid" if outputs == 1 else "softmax")
+        loss = ClassWeightShift(inner, outputs)(y, activation(logits))
+    gradient = tape.gradient(loss, logits).numpy()
+    assert np.abs(gradient).max() > 0.9
+    assert float(loss) > 20
+
+
+def test_class_weights_shift_the_logits_of_fit_and_partial_fit(sequences):
+    X, y = sequences
+    keep = np.r_[np.flatnonzero(y == "neg"), np.flatnonzero(y == "pos")[:10]]
+    X, y = X[keep], y[keep]
+    counts = {label: (y == label).sum() for label in ("neg", "pos")}
+    balanced = {label: len(y) / (2 * n) for label, n in counts.items()}
+    clf = LSTMClassifier(**{**TINY, "epochs": 1}, class_weight="balanced").fit(X, y)
+    shift = CLASS_WEIGHT_TAU * np.log(balanced["pos"] / balanced["neg"])
+    np.testing.assert_allclose(clf.model_.loss.log_weights, [shift], rtol=1e-5)
+    # partial_fit takes the weights of its own batch
+    batch = np.r_[np.arange(20), np.arange(len(y) - 8, len(y))]  # 20 neg, 8 pos
+    clf.partial_fit(X[batch], y[batch])
+    np.testing.assert_allclose(
+        clf.model_.loss.log_weights, [CLASS_WEIGHT_TAU * np.log(20 / 8)], rtol=1e-5
+    )
+    # and class_weight=None on the kept model: no shift, sample weights as given
+    clf.set_params(class_weight=None).partial_fit(X[batch], y[batch])
+    np.testing.assert_array_equal(clf.model_.loss.log_weights, [0.0])
+    # without class weights, the loss is the plain one
+    plain = LSTMClassifier(**{**TINY, "epochs": 1}).fit(X, y)
+    assert not isinstance(plain.model_.loss, ClassWeightShift)
+
+
+def test_sample_weights_come_back_exactly_after_the_split(sequences, monkeypatch):
+    # 11 positive texts of 59, a tenth held out: the training rows' weights
+    # are the sample weights given, the held-out ones times the class weights.
+    X, y = sequences
+    keep = np.r_[np.flatnonzero(y == "neg"), np.flatnonzero(y == "pos")[:11]]
+    X, y = X[keep], y[keep]
+    sample_weight = np.linspace(0.5, 2.0, len(y))
+    seen = {}
+    original = LSTMClassifier._fit_bucketed
+
+    def spy(self, X, y, sample_weight, *args, **kwargs):
+        seen["train"] = sample_weight
+        seen["validation"] = kwargs.get("validation_data")
+        return original(self, X, y, sample_weight, *args, **kwargs)
+
+    monkeypatch.setattr(LSTMClassifier, "_fit_bucketed", spy)
+    params = {**TINY, "epochs": 1, "validation_fraction": 0.1}
+    clf = LSTMClassifier(**params, class_weight="balanced")
+    clf.fit(X, y, sample_weight=sample_weight)
+
+    def among_given(weights):
+        return np.abs(np.asarray(weights)[:, None] - sample_weight).min(axis=1)
+
+    assert among_given(seen["train"]).max() < 1e-5
+    _, y_val, w_val = seen["validation"]
+    balanced = np.where(y_val.ravel() == 1, len(y) / (2 * 11), len(y) / (2 * 48))
+    assert among_given(w_val / balanced).max() < 1e-5
+    assert among_given(w_val).max() > 0.1  # the class weights are in there
+    np.testing.assert_allclose(
+        clf.model_.loss.log_weights, [CLASS_WEIGHT_TAU * np.log(48 / 11)], rtol=1e-6
+    )
+
+
+@pytest.mark.parametrize("bad", [{"pos": -1.0}, {"pos": 0}, {"neg": float("nan")}])
+def test_class_weights_must_be_positive(sequences, bad):
+    X, y = sequences
+    with pytest.raises(ValueError, match="finite numbers above 0"):
+        LSTMClassifier(**TINY, class_weight=bad).fit(X, y)
 
 
 def test_the_validation_accuracy_early_stopping_watches_is_weighted(sequences):

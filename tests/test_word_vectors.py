@@ -91,7 +91,7 @@ def test_a_bad_file_gets_one_error_naming_the_line(tmp_path, content, message):
 def test_binary_and_damaged_files_are_named(tmp_path):
     binary = tmp_path / "GoogleNews.bin"
     binary.write_bytes(b"3 2\ngood \xff\xfe\x00\x01\x80\x81\x82\x83\n")
-    with pytest.raises(ValueError, match="not UTF-8 text.*binary word2vec"):
+    with pytest.raises(ValueError, match="not UTF-8 text near line.*binary word2vec"):
         word_vector_rows(binary, ["good"])
     truncated = tmp_path / "v.txt.gz"
     truncated.write_bytes(gzip.compress(b"good 1 2\n" * 1000)[:-20])
@@ -217,14 +217,22 @@ def test_a_dimension_mismatch_fails_before_training_and_changes_nothing(
 def test_the_classifier_alone_needs_the_words(data, vectors):
     sequencer = TextSequencer().fit(data[0])
     X = sequencer.transform(data[0])
-    classifier = LSTMClassifier(**{**TINY, "epochs": 1}, word_vectors=vectors)
+    still = {**TINY, "epochs": 1, "learning_rate": 1e-12}
+    classifier = LSTMClassifier(**still, word_vectors=vectors, warm_start=True)
     with pytest.raises(ValueError, match="needs the word of each index"):
         classifier.fit(X, data[1])
     assert not hasattr(classifier, "model_")
-    classifier.fit(X, data[1], words=sequencer.get_vocabulary())
-    rows = embedding_rows(classifier)
     vocabulary = sequencer.get_vocabulary()
-    assert not np.allclose(rows[vocabulary.index("good")], 0)
+    classifier.fit(X, data[1], words=vocabulary)
+    good = embedding_rows(classifier)[vocabulary.index("good")]
+    np.testing.assert_allclose(good, vectors["good"], atol=1e-6)
+    classifier.fit(X, data[1])  # warm-started: the model is kept, no words needed
+    # more indices than words (a vocab_size of its own): the rest start at random
+    wide = LSTMClassifier(**still, word_vectors=vectors, vocab_size=len(vocabulary) + 5)
+    wide.fit(X, data[1], words=vocabulary)
+    rows = embedding_rows(wide)
+    assert rows.shape[0] == len(vocabulary) + 5
+    np.testing.assert_allclose(rows[vocabulary.index("good")], good, atol=1e-6)
     # partial_fit takes them on the call that builds the model
     partial = LSTMClassifier(**TINY, word_vectors=vectors, freeze_word_vectors=True)
     partial.partial_fit(X, data[1], words=vocabulary)
