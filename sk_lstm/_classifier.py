@@ -203,7 +203,7 @@ class LSTMClassifier(KerasClassifier):
         fastText's ``.vec``, with their first line of counts; ``.gz`` read
         compressed) or a mapping from word to vector. The rows of the words
         found start from their vectors (a word missing in its case takes the
-        vector of one that lowercases to it), the others at random as without;
+        vector of the same word in another case), the others at random as without;
         ``embedding_dim`` must be the vectors' dimension. The file is read
         once, in ``fit`` (a line at a time, keeping the vocabulary's vectors
         only); the vectors then live in the model. Needs the word of each

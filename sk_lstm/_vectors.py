@@ -96,8 +96,9 @@ def word_vector_rows(source, words, dim=None):
 
     A file is read a line at a time and only the vectors of ``words`` are kept,
     so memory holds ``len(words)`` vectors however large the file. A word
-    absent in its own case takes the vector of a word that lowercases to it
-    (a lowercased vocabulary reads a cased fastText file); an exact match wins.
+    absent in its own case takes the vector of the same word in another case
+    (compared lowercased: a lowercased vocabulary reads a cased fastText
+    file); an exact match wins.
 
     Parameters
     ----------

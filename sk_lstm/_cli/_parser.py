@@ -45,6 +45,10 @@ _BOOLEANS = {
 }
 
 
+def _read_path(text):
+    return text
+
+
 def _read_boolean(text):
     if text.lower() not in _BOOLEANS:
         raise ValueError(text)
@@ -82,6 +86,7 @@ _READERS = {
     _read_boolean: ("true or false", "BOOL"),
     _read_pair: ("MIN,MAX with 1 <= MIN <= MAX, such as 1,2", "MIN,MAX"),
     str: ("a word", "KIND"),
+    _read_path: ("a path", "PATH"),
     _read_class_weight: (
         "balanced, or LABEL:WEIGHT,LABEL:WEIGHT... with finite weights > 0",
         "WEIGHTS",
@@ -159,7 +164,7 @@ HYPERPARAMETERS = (
     ("--bag-dim", "bag_dim", int,
      "columns of the bag's rows; auto: one per class up to 32 classes, 32 "
      "beyond (shared by the classes through a projection)"),
-    ("--word-vectors", "word_vectors", str,
+    ("--word-vectors", "word_vectors", _read_path,
      "text file of pretrained word vectors (GloVe, word2vec text, fastText .vec; "
      "a word and its numbers per line): the rows of the words found start from "
      "them; set --embedding-dim to their dimension"),
@@ -191,8 +196,9 @@ HYPERPARAMETERS = (
     ("--predict-batch-size", "predict_batch_size", int,
      "texts per batch when predicting"),
     ("--class-weight", "class_weight", _read_class_weight,
-     "weigh each class's texts: balanced (by the inverse of the class's share), "
-     "or LABEL:WEIGHT pairs such as pos:4,neg:1; unset: every text weighs 1"),
+     "favour classes by weight (the logits shift by half the log weight): "
+     "balanced (the inverse of each class's share), or LABEL:WEIGHT pairs such "
+     "as pos:4,neg:1; unset: every class weighs 1"),
 )  # fmt: skip
 
 
