@@ -302,8 +302,9 @@ class LSTMClassifier(KerasClassifier):
         gradients up, which trains worse (IMDB cut to 10 % positive, held-out
         training reviews: 70 % balanced accuracy with a weighted loss, 88 %
         so). ``sample_weight`` still weighs the loss and the bag's naive
-        Bayes ratios; the held-out accuracy that early stopping watches
-        counts each text by its class's weight times its ``sample_weight``.
+        Bayes ratios; the accuracy on the ``validation_fraction`` held out,
+        which early stopping watches, counts each text by its class's weight
+        times its ``sample_weight``.
         With a ``loss`` of your own the weights scale the loss instead
         (scikeras').
     random_state : int, RandomState instance or None, default=None
@@ -784,10 +785,15 @@ class LSTMClassifier(KerasClassifier):
         random = check_random_state(_random)  # None: NumPy's global state
         class_vector = None
         if isinstance(getattr(self.model_, "loss", None), ClassWeightShift):
-            # of all the rows, as scikeras weighed them; 1 without class_weight
-            class_vector = class_weight_vector(
-                self.class_weight, class_indices(y), self.target_encoder_.classes_
+            # Of the labels `fit` was given, as scikeras weighed their rows
+            # (zero-weight rows, which it then drops, counted); 1 without
+            # class_weight.
+            classes = self.target_encoder_.classes_
+            labels = vars(self).get("_given_labels")
+            indices = (
+                class_indices(y) if labels is None else np.searchsorted(classes, labels)
             )
+            class_vector = class_weight_vector(self.class_weight, indices, classes)
             self.model_.loss.set_weights(class_vector)
         saved_callbacks = self._fit_callbacks
         fit_args = {
@@ -1224,7 +1230,11 @@ class LSTMClassifier(KerasClassifier):
         self._check_label_columns(y, kept_model=self.warm_start)
         builds = not (self.warm_start and getattr(self, "initialized_", False))
         vectors = self._vectors_for(words) if builds else None
-        with fit_transaction(self, y) as random, self._vectors_for_fit(vectors):
+        with (
+            fit_transaction(self, y) as random,
+            self._vectors_for_fit(vectors),
+            self._labels_for_class_weights(y),
+        ):
             super().fit(
                 X,
                 y,
@@ -1240,6 +1250,18 @@ class LSTMClassifier(KerasClassifier):
             elif self.classes_ is None:  # scikeras' warm-started fit unsets them
                 self.classes_ = self.target_encoder_.classes_
         return self
+
+    @contextlib.contextmanager
+    def _labels_for_class_weights(self, y):
+        """The labels scikeras counts for class_weight, for the fit's shift."""
+        if self.class_weight is None or np.ndim(y) != 1:
+            yield
+            return
+        self._given_labels = np.asarray(y)
+        try:
+            yield
+        finally:
+            vars(self).pop("_given_labels", None)
 
     def _vectors_for(self, words):
         """``(vectors, found)`` of ``words`` with ``word_vectors``, else None."""
@@ -1299,6 +1321,7 @@ class LSTMClassifier(KerasClassifier):
         with (
             fit_transaction(self, y, False if known else classes) as random,
             self._vectors_for_fit(vectors),
+            self._labels_for_class_weights(y),
         ):
             super().partial_fit(
                 X,

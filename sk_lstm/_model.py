@@ -378,7 +378,7 @@ class ClassWeightShift(keras.losses.Loss):
     the rare classes' gradients up as weighting does. The default, 0.5, was
     chosen on held-out training data (IMDB, MR and Subj cut to 10 % and 2 %
     positive texts): the full shift labelled too many texts with the rare
-    class there (macro-F1 20 to 40 points lower), half of it kept the
+    class there (macro-F1 15 to 37 points lower), half of it kept the
     balanced accuracy higher on 5 of the 6 and macro-F1 at the level of a
     balanced logistic regression.
 

@@ -760,6 +760,27 @@ def test_sample_weights_come_back_exactly_after_the_split(sequences, monkeypatch
     )
 
 
+def test_zero_sample_weights_do_not_skew_the_class_weights(sequences, monkeypatch):
+    # scikeras counts "balanced" over every row, then drops those of weight 0:
+    # the shift and the recovered weights follow the rows it counted.
+    X, y = sequences
+    sample_weight = np.where(np.arange(len(y)) >= len(y) - 20, 0.0, 1.0)
+    seen = {}
+    original = LSTMClassifier._fit_bucketed
+
+    def spy(self, X, y, sample_weight, *args, **kwargs):
+        seen["train"] = sample_weight
+        return original(self, X, y, sample_weight, *args, **kwargs)
+
+    monkeypatch.setattr(LSTMClassifier, "_fit_bucketed", spy)
+    clf = LSTMClassifier(**{**TINY, "epochs": 1}, class_weight="balanced")
+    clf.fit(X, y, sample_weight=sample_weight)
+    assert seen["train"] is None  # every row kept weighs 1
+    counts = [np.sum(y == label) for label in clf.classes_]
+    expected = CLASS_WEIGHT_TAU * np.log(counts[0] / counts[1])
+    np.testing.assert_allclose(clf.model_.loss.log_weights, [expected], atol=1e-6)
+
+
 @pytest.mark.parametrize("bad", [{"pos": -1.0}, {"pos": 0}, {"neg": float("nan")}])
 def test_class_weights_must_be_positive(sequences, bad):
     X, y = sequences
